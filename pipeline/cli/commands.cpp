@@ -1,0 +1,14 @@
+#include <array>
+
+#include "pipeline/cli/commands.h"
+
+namespace autoif::cli {
+
+std::span<const Command> commands() {
+  static const std::array table{
+      sandbox_command(),
+  };
+  return table;
+}
+
+}  // namespace autoif::cli

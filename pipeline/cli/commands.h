@@ -1,0 +1,10 @@
+// One accessor per subcommand; each lives in its own cmd_*.cpp file.
+#pragma once
+
+#include "pipeline/cli/command.h"
+
+namespace autoif::cli {
+
+Command sandbox_command();
+
+}  // namespace autoif::cli

@@ -1,0 +1,172 @@
+#include "sandbox/pool.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "sandbox/worker_process.h"
+
+namespace autoif::sandbox {
+
+std::vector<std::string> default_modules() {
+  return {"re",       "json",      "string",    "math",     "collections", "itertools",
+          "functools", "operator",  "unicodedata", "datetime", "statistics",  "textwrap",
+          "difflib",  "random",    "fractions", "decimal",  "heapq",       "bisect",
+          "copy",     "enum",      "typing",    "html"};
+}
+
+namespace {
+
+std::string default_worker_path() {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "autoif-sandbox-worker";
+  return (self.parent_path() / "autoif-sandbox-worker").string();
+}
+
+// A job may legitimately take this long in the worker: every input could time out, and the
+// source is executed again after each one, itself bounded by the same limit.
+std::chrono::steady_clock::duration job_budget(const Job& job) {
+  auto per_input = 2 * job.limits.timeout + std::chrono::milliseconds(200);
+  return per_input * static_cast<long>(job.inputs.size() + 1) + std::chrono::seconds(10);
+}
+
+struct Task {
+  Job job;
+  std::promise<JobResult> promise;
+};
+
+}  // namespace
+
+class Pool::Impl {
+ public:
+  explicit Impl(PoolOptions options) : options_(std::move(options)) {}
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+
+  tl::expected<void, std::string> start() {
+    std::size_t count = options_.workers ? options_.workers
+                                         : std::max(1u, std::thread::hardware_concurrency());
+    // The first worker is started here so that a broken setup is reported to the caller.
+    auto first = launch();
+    if (!first) return tl::unexpected(first.error());
+    info_ = (*first)->info();
+    std::vector<std::unique_ptr<WorkerProcess>> workers;
+    workers.push_back(std::move(*first));
+    for (std::size_t i = 1; i < count; ++i) workers.push_back(nullptr);
+    for (auto& worker : workers)
+      threads_.emplace_back([this, w = std::move(worker)]() mutable { serve(std::move(w)); });
+    return {};
+  }
+
+  std::future<JobResult> submit(Job job) {
+    Task task{std::move(job), {}};
+    auto future = task.promise.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+    return future;
+  }
+
+  const WorkerInfo& info() const { return info_; }
+
+  PoolStats stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+
+ private:
+  tl::expected<std::unique_ptr<WorkerProcess>, std::string> launch() {
+    std::string path = options_.worker_path.empty() ? default_worker_path() : options_.worker_path;
+    return WorkerProcess::start(path, options_.modules, options_.extra_modules);
+  }
+
+  // Runs one job to the end: a worker that dies or hangs is replaced and the job retried once;
+  // after a second failure the job is answered with `crashed` verdicts rather than not at all.
+  JobResult execute(std::unique_ptr<WorkerProcess>& worker, const Job& job) {
+    std::string last_error;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!worker) {
+        auto fresh = launch();
+        {
+          std::lock_guard lock(mutex_);
+          ++stats_.worker_restarts;
+        }
+        if (!fresh) {
+          last_error = fresh.error();
+          continue;
+        }
+        worker = std::move(*fresh);
+      }
+      auto result = worker->run(job, std::chrono::steady_clock::now() + job_budget(job));
+      if (result) return std::move(*result);
+      last_error = result.error();
+      worker.reset();
+    }
+    JobResult failed;
+    failed.compile_message = "sandbox worker failed twice: " + last_error;
+    failed.verdicts.assign(job.inputs.size(), Verdict{Status::crashed, std::nullopt, failed.compile_message});
+    return failed;
+  }
+
+  void serve(std::unique_ptr<WorkerProcess> worker) {
+    for (;;) {
+      Task task;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      JobResult result = execute(worker, task.job);
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.jobs;
+        stats_.evaluations += task.job.inputs.size();
+      }
+      task.promise.set_value(std::move(result));
+    }
+  }
+
+  PoolOptions options_;
+  WorkerInfo info_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Task> queue_;
+  bool stopping_ = false;
+  PoolStats stats_;
+  std::vector<std::thread> threads_;
+};
+
+Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pool::~Pool() = default;
+
+tl::expected<std::unique_ptr<Pool>, std::string> Pool::start(PoolOptions options) {
+  // A worker that dies while we write to it must surface as an error, not kill this process.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto impl = std::make_unique<Impl>(std::move(options));
+  if (auto started = impl->start(); !started) return tl::unexpected(started.error());
+  return std::unique_ptr<Pool>(new Pool(std::move(impl)));
+}
+
+JobResult Pool::run(Job job) { return submit(std::move(job)).get(); }
+std::future<JobResult> Pool::submit(Job job) { return impl_->submit(std::move(job)); }
+const WorkerInfo& Pool::info() const { return impl_->info(); }
+PoolStats Pool::stats() const { return impl_->stats(); }
+
+}  // namespace autoif::sandbox

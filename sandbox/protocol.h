@@ -1,0 +1,38 @@
+// Wire format between the pool (trusted, in the autoif process) and a sandbox worker process,
+// over the worker's stdin and stdout. Every message is a 4-byte length followed by a payload;
+// payloads are flat binary records so that a 10 MB input costs one copy, not a JSON escape.
+//
+// pool -> worker: one WorkerConfig (JSON text) first, then Job payloads.
+// worker -> pool: one Hello (JSON text) after setup, then one JobResult payload per Job.
+// Decoders never trust lengths: a truncated or oversized payload is an error, not a crash.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sandbox/pool.h"
+
+namespace autoif::sandbox::protocol {
+
+// Largest message either side accepts (a job holding many large inputs fits comfortably).
+inline constexpr std::uint32_t kMaxMessage = 1u << 30;
+// Longest message text kept per verdict.
+inline constexpr std::size_t kMaxVerdictMessage = 300;
+
+std::string encode_job(const Job& job);
+std::optional<Job> decode_job(std::string_view payload);
+
+std::string encode_result(const JobResult& result);
+std::optional<JobResult> decode_result(std::string_view payload);
+
+// Blocking message I/O on a pipe, bounded by an optional deadline (poll-based, so a peer that
+// stops reading or writing can never hang the caller). Errors name the failing call.
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+tl::expected<void, std::string> send_message(int fd, std::string_view payload, Deadline deadline);
+tl::expected<std::string, std::string> receive_message(int fd, Deadline deadline);
+
+}  // namespace autoif::sandbox::protocol

@@ -1,0 +1,195 @@
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "sandbox/worker/python_host.h"
+
+#include <cstring>
+
+#include "sandbox/protocol.h"
+
+namespace autoif::sandbox::worker {
+namespace {
+
+// Run once in the worker before sealing. Codecs and _strptime are imported lazily by the
+// standard library at call time, so they are loaded now, while the filesystem is visible.
+constexpr const char* kPreload = R"PY(
+import importlib, pkgutil, encodings
+for _info in pkgutil.iter_modules(encodings.__path__):
+    try:
+        importlib.import_module("encodings." + _info.name)
+    except Exception:
+        pass
+for _name in ("_strptime", "html.entities", "html.parser", "json.decoder", "json.encoder",
+              "json.scanner", "collections.abc", "string", "copyreg", "weakref"):
+    try:
+        importlib.import_module(_name)
+    except Exception:
+        pass
+del _info, _name
+)PY";
+
+constexpr const char* kSeal = R"PY(
+import sys, random
+
+class _SandboxImports:
+    """Finds nothing: only modules loaded before sealing can be imported."""
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        raise ModuleNotFoundError(
+            "No module named '%s' (not available in the sandbox)" % name, name=name)
+
+sys.meta_path[:] = [_SandboxImports]
+sys.path[:] = []
+sys.path_hooks[:] = []
+sys.path_importer_cache.clear()
+random.seed(0)
+del _SandboxImports
+)PY";
+
+// Keeps a message to protocol::kMaxVerdictMessage bytes without splitting a UTF-8 sequence.
+std::string clip(std::string text) {
+  if (text.size() <= protocol::kMaxVerdictMessage) return text;
+  std::size_t end = protocol::kMaxVerdictMessage;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  text.append("...");
+  return text;
+}
+
+std::string utf8(PyObject* object) {
+  if (!object) return {};
+  PyObject* text = PyObject_Str(object);
+  if (!text) {
+    PyErr_Clear();
+    return {};
+  }
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text, &size);
+  std::string out = data ? std::string(data, static_cast<std::size_t>(size)) : std::string{};
+  if (!data) PyErr_Clear();
+  Py_DECREF(text);
+  return out;
+}
+
+// "TypeName: message" for the pending exception, which is cleared.
+std::string describe_exception() {
+  PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
+  PyErr_Fetch(&type, &value, &traceback);
+  PyErr_NormalizeException(&type, &value, &traceback);
+  std::string name = type ? reinterpret_cast<PyTypeObject*>(type)->tp_name : "exception";
+  std::string detail = utf8(value);
+  Py_XDECREF(type);
+  Py_XDECREF(value);
+  Py_XDECREF(traceback);
+  PyErr_Clear();
+  return clip(detail.empty() ? name : name + ": " + detail);
+}
+
+tl::expected<void, std::string> run_snippet(const char* code, const char* what) {
+  PyObject* globals = PyDict_New();
+  PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
+  PyObject* result = PyRun_String(code, Py_file_input, globals, globals);
+  Py_DECREF(globals);
+  if (!result) return tl::unexpected(std::string(what) + ": " + describe_exception());
+  Py_DECREF(result);
+  return {};
+}
+
+bool import_module(const std::string& name) {
+  PyObject* module = PyImport_ImportModule(name.c_str());
+  if (!module) {
+    PyErr_Clear();
+    return false;
+  }
+  Py_DECREF(module);
+  return true;
+}
+
+}  // namespace
+
+tl::expected<PythonSetup, std::string> start_python(const std::vector<std::string>& modules,
+                                                    const std::vector<std::string>& extras) {
+  PyConfig config;
+  PyConfig_InitIsolatedConfig(&config);
+  config.use_hash_seed = 1;  // same set/dict iteration order in every worker and every run
+  config.hash_seed = 0;
+  config.install_signal_handlers = 0;
+  config.write_bytecode = 0;  // never write __pycache__ into the host's library folders
+  config.site_import = 1;     // the system dist-packages, for extras such as nltk
+  config.user_site_directory = 0;
+  PyStatus status = Py_InitializeFromConfig(&config);
+  PyConfig_Clear(&config);
+  if (PyStatus_Exception(status))
+    return tl::unexpected(std::string("Py_InitializeFromConfig: ") +
+                          (status.err_msg ? status.err_msg : "failed"));
+
+  PythonSetup setup;
+  setup.version = Py_GetVersion();
+  if (auto pos = setup.version.find(' '); pos != std::string::npos) setup.version.resize(pos);
+  if (auto preloaded = run_snippet(kPreload, "preloading codecs"); !preloaded)
+    return tl::unexpected(preloaded.error());
+  for (const auto* list : {&modules, &extras})
+    for (const auto& name : *list)
+      (import_module(name) ? setup.loaded : setup.missing).push_back(name);
+  return setup;
+}
+
+tl::expected<void, std::string> seal_imports() { return run_snippet(kSeal, "sealing imports"); }
+
+void after_fork() { PyOS_AfterFork_Child(); }
+
+tl::expected<void*, std::string> compile_function(std::string_view source) {
+  if (source.find('\0') != std::string_view::npos)
+    return tl::unexpected(std::string("the source contains a NUL byte"));
+  std::string text(source);
+  PyObject* code = Py_CompileString(text.c_str(), "<function>", Py_file_input);
+  if (!code) return tl::unexpected(describe_exception());
+  // A fresh module namespace per function: helpers defined next to evaluate() resolve, and
+  // `if __name__ == "__main__":` blocks (self-tests models like to add) do not run.
+  PyObject* globals = PyDict_New();
+  PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
+  PyObject* name = PyUnicode_FromString("__verifier__");
+  PyDict_SetItemString(globals, "__name__", name);
+  Py_DECREF(name);
+  PyObject* result = PyEval_EvalCode(code, globals, globals);
+  Py_DECREF(code);
+  if (!result) return tl::unexpected(describe_exception());
+  Py_DECREF(result);
+  PyObject* evaluate = PyDict_GetItemString(globals, "evaluate");
+  if (!evaluate) return tl::unexpected(std::string("the source defines no function 'evaluate'"));
+  if (!PyCallable_Check(evaluate))
+    return tl::unexpected(std::string("'evaluate' is not callable"));
+  Py_INCREF(evaluate);
+  return static_cast<void*>(evaluate);  // globals stay alive through evaluate.__globals__
+}
+
+CallOutcome call_evaluate(void* evaluate, std::string_view input) {
+  CallOutcome outcome;
+  PyObject* argument = PyUnicode_DecodeUTF8(input.data(), static_cast<Py_ssize_t>(input.size()),
+                                            "surrogateescape");
+  if (!argument) {
+    bool memory = PyErr_ExceptionMatches(PyExc_MemoryError);
+    outcome.message = describe_exception();
+    outcome.status = memory ? Status::memory_limit : Status::crashed;
+    return outcome;
+  }
+  PyObject* value = PyObject_CallOneArg(static_cast<PyObject*>(evaluate), argument);
+  Py_DECREF(argument);
+  if (!value) {
+    bool memory = PyErr_ExceptionMatches(PyExc_MemoryError);
+    outcome.message = describe_exception();
+    outcome.status = memory ? Status::memory_limit : Status::runtime_error;
+    return outcome;
+  }
+  if (PyBool_Check(value)) {
+    outcome.status = Status::ok;
+    outcome.result = value == Py_True;
+  } else {
+    outcome.status = Status::bad_return;
+    outcome.message = std::string("evaluate returned ") + Py_TYPE(value)->tp_name + ", not bool";
+  }
+  Py_DECREF(value);
+  return outcome;
+}
+
+}  // namespace autoif::sandbox::worker

@@ -1,0 +1,116 @@
+#include "sandbox/worker_process.h"
+
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/pipe.hpp>
+#include <nlohmann/json.hpp>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/protocol.h"
+
+namespace autoif::sandbox {
+
+namespace bp = boost::process;
+
+struct WorkerProcess::Handle {
+  bp::pipe to_worker;
+  bp::pipe from_worker;
+  bp::child child;
+};
+
+namespace {
+
+constexpr auto kStartupTimeout = std::chrono::seconds(60);
+
+std::vector<std::string> strings(const nlohmann::json& value) {
+  std::vector<std::string> out;
+  if (value.is_array())
+    for (const auto& item : value)
+      if (item.is_string()) out.push_back(item.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+WorkerProcess::WorkerProcess(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+
+WorkerProcess::~WorkerProcess() { kill(); }
+
+void WorkerProcess::kill() {
+  if (!handle_) return;
+  handle_->to_worker.close();
+  handle_->from_worker.close();
+  std::error_code ignored;
+  if (handle_->child.running(ignored)) handle_->child.terminate(ignored);
+  if (handle_->child.valid()) handle_->child.wait(ignored);
+  handle_.reset();
+}
+
+tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
+    const std::string& path, const std::vector<std::string>& modules,
+    const std::vector<std::string>& extras) {
+  auto handle = std::make_unique<Handle>();
+  bp::environment empty;  // the worker sees no variable of ours: API keys live there
+  empty.clear();
+  std::error_code error;
+  handle->child = bp::child(bp::exe = path, bp::std_in < handle->to_worker,
+                            bp::std_out > handle->from_worker, bp::std_err > stderr,
+                            bp::env = empty, error,
+                            // Runs after the redirections: the worker inherits nothing else
+                            // (libcurl sockets, the database...). Boost's limit_handles
+                            // closed the redirected stdout too, so this is done by hand.
+                            bp::extend::on_exec_setup = [](auto&) {
+                              ::syscall(SYS_close_range, 3u, ~0U, 0);
+                            });
+  if (error) return tl::unexpected("cannot start " + path + ": " + error.message());
+  // Our copies of the worker's ends must go, or end-of-stream would never be seen.
+  ::close(handle->to_worker.native_source());
+  handle->to_worker.assign_source(-1);
+  ::close(handle->from_worker.native_sink());
+  handle->from_worker.assign_sink(-1);
+
+  std::unique_ptr<WorkerProcess> worker(new WorkerProcess(std::move(handle)));
+  auto deadline = std::chrono::steady_clock::now() + kStartupTimeout;
+  nlohmann::json config{{"modules", modules}, {"extras", extras}};
+  auto sent = protocol::send_message(worker->handle_->to_worker.native_sink(), config.dump(), deadline);
+  if (!sent) return tl::unexpected("sending the worker its configuration: " + sent.error());
+  auto hello_text = protocol::receive_message(worker->handle_->from_worker.native_source(), deadline);
+  if (!hello_text) return tl::unexpected("waiting for the worker to start: " + hello_text.error());
+  auto hello = nlohmann::json::parse(*hello_text, nullptr, false);
+  if (!hello.is_object()) return tl::unexpected(std::string("the worker sent a malformed greeting"));
+  if (hello.value("ok", false) != true)
+    return tl::unexpected("the worker failed to start: " + hello.value("error", std::string("?")));
+  worker->info_.python_version = hello.value("python", std::string());
+  worker->info_.loaded_modules = strings(hello["loaded"]);
+  worker->info_.missing_modules = strings(hello["missing"]);
+  worker->info_.protections = strings(hello["protections"]);
+  return worker;
+}
+
+tl::expected<JobResult, std::string> WorkerProcess::run(
+    const Job& job, std::chrono::steady_clock::time_point deadline) {
+  if (!handle_) return tl::unexpected(std::string("the worker is not running"));
+  auto sent = protocol::send_message(handle_->to_worker.native_sink(), protocol::encode_job(job), deadline);
+  if (!sent) {
+    kill();
+    return tl::unexpected("sending a job to the worker: " + sent.error());
+  }
+  auto reply = protocol::receive_message(handle_->from_worker.native_source(), deadline);
+  if (!reply) {
+    kill();
+    return tl::unexpected("waiting for the worker's verdicts: " + reply.error());
+  }
+  auto result = protocol::decode_result(*reply);
+  if (!result || result->verdicts.size() != job.inputs.size()) {
+    kill();
+    return tl::unexpected(std::string("the worker sent a malformed result"));
+  }
+  return std::move(*result);
+}
+
+}  // namespace autoif::sandbox

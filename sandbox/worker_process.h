@@ -1,0 +1,42 @@
+// One sandbox worker process as the pool sees it: started with Boost.Process (empty
+// environment, only its two pipes inherited), handshaken, then fed jobs one at a time.
+// Every exchange is bounded by a deadline; a worker that misses one is killed, never waited on.
+// Not thread-safe: each WorkerProcess is driven by one pool thread.
+#pragma once
+
+#include <tl/expected.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/pool.h"
+
+namespace autoif::sandbox {
+
+class WorkerProcess {
+ public:
+  static tl::expected<std::unique_ptr<WorkerProcess>, std::string> start(
+      const std::string& path, const std::vector<std::string>& modules,
+      const std::vector<std::string>& extras);
+  ~WorkerProcess();  // kills the process if it is still running
+
+  const WorkerInfo& info() const { return info_; }
+
+  // Sends the job and waits for its result until `deadline`. On any failure the worker is
+  // dead (killed if needed) and must be replaced.
+  tl::expected<JobResult, std::string> run(const Job& job,
+                                           std::chrono::steady_clock::time_point deadline);
+
+  struct Handle;
+
+ private:
+  explicit WorkerProcess(std::unique_ptr<Handle> handle);
+  void kill();
+
+  std::unique_ptr<Handle> handle_;
+  WorkerInfo info_;
+};
+
+}  // namespace autoif::sandbox
