@@ -92,7 +92,8 @@ class Pool::Impl {
  private:
   tl::expected<std::unique_ptr<WorkerProcess>, std::string> launch() {
     std::string path = options_.worker_path.empty() ? default_worker_path() : options_.worker_path;
-    return WorkerProcess::start(path, options_.modules, options_.extra_modules);
+    return WorkerProcess::start(path, options_.modules, options_.extra_modules,
+                                options_.startup_timeout);
   }
 
   // Runs one job to the end: a worker that dies or hangs is replaced and the job retried once;

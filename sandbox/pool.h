@@ -54,6 +54,7 @@ struct PoolOptions {
   std::vector<std::string> modules = default_modules();
   std::vector<std::string> extra_modules;         // e.g. nltk, langdetect; skipped if missing
   std::string worker_path;                         // empty: autoif-sandbox-worker next to this binary
+  std::chrono::milliseconds startup_timeout{60'000};  // per worker start, then it is killed
 };
 
 // What a worker reported about the protections it managed to set up.

@@ -25,8 +25,6 @@ struct WorkerProcess::Handle {
 
 namespace {
 
-constexpr auto kStartupTimeout = std::chrono::seconds(60);
-
 std::vector<std::string> strings(const nlohmann::json& value) {
   std::vector<std::string> out;
   if (value.is_array())
@@ -53,7 +51,7 @@ void WorkerProcess::kill() {
 
 tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
     const std::string& path, const std::vector<std::string>& modules,
-    const std::vector<std::string>& extras) {
+    const std::vector<std::string>& extras, std::chrono::milliseconds startup_timeout) {
   auto handle = std::make_unique<Handle>();
   bp::environment empty;  // the worker sees no variable of ours: API keys live there
   empty.clear();
@@ -67,7 +65,7 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
                             bp::extend::on_exec_setup = [](auto&) {
                               ::syscall(SYS_close_range, 3u, ~0U, 0);
                             });
-  if (error) return tl::unexpected("cannot start " + path + ": " + error.message());
+  if (error) return tl::unexpected("cannot start the sandbox worker " + path + ": " + error.message());
   // Our copies of the worker's ends must go, or end-of-stream would never be seen.
   ::close(handle->to_worker.native_source());
   handle->to_worker.assign_source(-1);
@@ -75,16 +73,17 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
   handle->from_worker.assign_sink(-1);
 
   std::unique_ptr<WorkerProcess> worker(new WorkerProcess(std::move(handle)));
-  auto deadline = std::chrono::steady_clock::now() + kStartupTimeout;
+  auto deadline = std::chrono::steady_clock::now() + startup_timeout;
   nlohmann::json config{{"modules", modules}, {"extras", extras}};
   auto sent = protocol::send_message(worker->handle_->to_worker.native_sink(), config.dump(), deadline);
-  if (!sent) return tl::unexpected("sending the worker its configuration: " + sent.error());
+  const std::string who = "the sandbox worker " + path;
+  if (!sent) return tl::unexpected("sending " + who + " its configuration: " + sent.error());
   auto hello_text = protocol::receive_message(worker->handle_->from_worker.native_source(), deadline);
-  if (!hello_text) return tl::unexpected("waiting for the worker to start: " + hello_text.error());
+  if (!hello_text) return tl::unexpected(who + " did not start: " + hello_text.error());
   auto hello = nlohmann::json::parse(*hello_text, nullptr, false);
-  if (!hello.is_object()) return tl::unexpected(std::string("the worker sent a malformed greeting"));
+  if (!hello.is_object()) return tl::unexpected(who + " sent a malformed greeting");
   if (hello.value("ok", false) != true)
-    return tl::unexpected("the worker failed to start: " + hello.value("error", std::string("?")));
+    return tl::unexpected(who + " failed to start: " + hello.value("error", std::string("?")));
   worker->info_.python_version = hello.value("python", std::string());
   worker->info_.loaded_modules = strings(hello["loaded"]);
   worker->info_.missing_modules = strings(hello["missing"]);

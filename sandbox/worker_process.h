@@ -19,7 +19,7 @@ class WorkerProcess {
  public:
   static tl::expected<std::unique_ptr<WorkerProcess>, std::string> start(
       const std::string& path, const std::vector<std::string>& modules,
-      const std::vector<std::string>& extras);
+      const std::vector<std::string>& extras, std::chrono::milliseconds startup_timeout);
   ~WorkerProcess();  // kills the process if it is still running
 
   const WorkerInfo& info() const { return info_; }

@@ -94,6 +94,7 @@ void run_child(const ChildPlan& plan) {
   lock_down(plan);
   // From here on untrusted code runs: nothing it can reach is trusted again.
   SharedHeader* header = plan.header;
+  reset_random();
   auto evaluate = compile_function(plan.job->source);
   if (!evaluate) {
     std::size_t length = std::min(evaluate.error().size(), sizeof header->compile_message - 1);
@@ -107,6 +108,7 @@ void run_child(const ChildPlan& plan) {
   for (std::size_t index = plan.first; index < inputs.size(); ++index) {
     header->started_ns.store(monotonic_ns(), std::memory_order_release);
     header->current.store(static_cast<std::int64_t>(index), std::memory_order_release);
+    reset_random();
     CallOutcome outcome = call_evaluate(*evaluate, inputs[index]);
     record(plan.records[index], outcome.status, outcome.result, outcome.message);
   }

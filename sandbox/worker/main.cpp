@@ -83,6 +83,8 @@ int serve() {
     if (auto root = worker::enter_empty_root(); root) protections.push_back(*root);
   }
   if (auto dropped = worker::drop_privileges(); dropped) protections.push_back(*dropped);
+  // Changing credentials clears the parent-death signal: set it again.
+  worker::die_with_parent();
 
   json hello{{"ok", true},
              {"python", python->version},

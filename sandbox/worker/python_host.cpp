@@ -136,7 +136,26 @@ tl::expected<PythonSetup, std::string> start_python(const std::vector<std::strin
 
 tl::expected<void, std::string> seal_imports() { return run_snippet(kSeal, "sealing imports"); }
 
-void after_fork() { PyOS_AfterFork_Child(); }
+namespace {
+PyObject* g_random_seed = nullptr;  // random.seed, looked up before untrusted code runs
+PyObject* g_zero = nullptr;
+}  // namespace
+
+void after_fork() {
+  PyOS_AfterFork_Child();
+  if (PyObject* random = PyDict_GetItemString(PyImport_GetModuleDict(), "random"))
+    g_random_seed = PyObject_GetAttrString(random, "seed");
+  g_zero = PyLong_FromLong(0);
+  PyErr_Clear();
+}
+
+void reset_random() {
+  if (!g_random_seed) return;
+  if (PyObject* done = PyObject_CallOneArg(g_random_seed, g_zero))
+    Py_DECREF(done);
+  else
+    PyErr_Clear();
+}
 
 tl::expected<void*, std::string> compile_function(std::string_view source) {
   if (source.find('\0') != std::string_view::npos)

@@ -34,6 +34,11 @@ tl::expected<void, std::string> seal_imports();
 // Must be the first interpreter call in a forked child.
 void after_fork();
 
+// Puts `random` back to its fixed seed (CPython reseeds it from the OS in every forked child):
+// called before the source runs and before every input, so a verdict never depends on which
+// child, batch or position evaluated it.
+void reset_random();
+
 // Executes `source` in a fresh module namespace and returns its `evaluate` (an opaque handle
 // valid for the life of the child), or the one-line reason it could not.
 tl::expected<void*, std::string> compile_function(std::string_view source);
