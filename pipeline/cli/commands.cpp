@@ -7,6 +7,7 @@ namespace autoif::cli {
 std::span<const Command> commands() {
   static const std::array table{
       sandbox_command(),
+      stub_llm_command(),
   };
   return table;
 }

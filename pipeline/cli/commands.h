@@ -6,5 +6,6 @@
 namespace autoif::cli {
 
 Command sandbox_command();
+Command stub_llm_command();
 
 }  // namespace autoif::cli
