@@ -1,5 +1,6 @@
 #include "pipeline/parse/instructions.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <utility>
@@ -77,6 +78,35 @@ bool strip_label(std::string_view& t) {
   if (i >= rest.size() || (rest[i] != ':' && rest[i] != '-' && rest[i] != '.' && rest[i] != ')'))
     return false;
   t = trim(rest.substr(i + 1));
+  return true;
+}
+
+std::size_t word_count(std::string_view t) {
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!is_ascii_space(t[i]) && (i == 0 || is_ascii_space(t[i - 1]))) ++words;
+  return words;
+}
+
+// "**Word limit**: Your response..." / "**Word limit:** Your response...": a bold category
+// name in front of the instruction. Only bold lead-ins of a few words count, so that plain
+// instructions containing a colon stay whole.
+bool strip_bold_label(std::string_view& t) {
+  if (!starts_with(t, "**")) return false;
+  const std::size_t close = t.find("**", 2);
+  if (close == std::string_view::npos) return false;
+  std::string_view label = trim(t.substr(2, close - 2));
+  std::string_view after = t.substr(close + 2);
+  if (!label.empty() && label.back() == ':') {
+    label.remove_suffix(1);
+  } else if (!after.empty() && after.front() == ':') {
+    after.remove_prefix(1);
+  } else {
+    return false;
+  }
+  const std::size_t words = word_count(label);
+  if (words == 0 || words > 4 || trim(after).empty()) return false;
+  t = trim(after);
   return true;
 }
 
@@ -176,6 +206,7 @@ CleanLine clean_instruction_line(std::string_view line) {
     std::string_view t = current;
     bool changed = false;
     while (strip_marker(t)) out.had_marker = changed = true;
+    if (strip_bold_label(t)) changed = true;
     std::string unbolded = remove_all(t, "**");
     if (unbolded.size() != t.size()) changed = true;
     t = unbolded;
@@ -213,17 +244,49 @@ InstructionList parse_instruction_list(std::string_view answer, const Instructio
     return result;
   }
 
-  std::vector<std::string_view> lines;
+  struct Line {
+    std::string_view text;  // trimmed
+    std::size_t indent;
+    bool marked;
+  };
+  std::vector<Line> lines;
+  bool any_marked = false;
+  std::size_t marked_indent = std::string_view::npos;  // the least indentation of a list item
   for (std::string_view line : split_lines(text)) {
     std::string_view t = trim(line);
-    if (!t.empty() && !is_fence_line(t)) lines.push_back(t);
-  }
-  bool any_marked = false;
-  for (std::string_view t : lines) {
+    if (t.empty() || is_fence_line(t)) continue;
+    std::size_t indent = 0;
+    while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
     std::string_view probe = t;
-    if (strip_marker(probe)) any_marked = true;
+    const bool marked = strip_marker(probe);
+    if (marked) {
+      any_marked = true;
+      marked_indent = std::min(marked_indent, indent);
+    }
+    lines.push_back({t, indent, marked});
   }
-  for (std::string_view t : lines) {
+  // Sub-items under a heading item ("1. **Length:**") are the instructions; sub-items under an
+  // instruction ("7. Use bullet points like:") are its examples.
+  // A heading item with sub-items is itself prose.
+  auto is_sub_item = [&](const Line& line) { return line.marked && line.indent > marked_indent + 1; };
+  bool parent_is_heading = true;
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    const Line& line = lines[n];
+    std::string_view t = line.text;
+    if (is_sub_item(line)) {
+      if (!parent_is_heading) {
+        ++result.dropped_prose;
+        continue;
+      }
+    } else if (line.marked) {
+      const std::string parent = clean_instruction_line(t).text;
+      const std::size_t words = word_count(parent);
+      parent_is_heading = words <= 3 || (!parent.empty() && parent.back() == ':' && words <= 5);
+      if (parent_is_heading && n + 1 < lines.size() && is_sub_item(lines[n + 1])) {
+        ++result.dropped_prose;
+        continue;
+      }
+    }
     std::string_view probe = t;
     if (t.front() == '#' && !strip_marker(probe)) {  // "#1 ..." is a marker, "## Title" is not
       ++result.dropped_prose;

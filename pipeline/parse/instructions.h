@@ -1,9 +1,10 @@
 // Reading a self-instruct augmentation answer (AUTOIF.md stage 2): new instructions, one per
 // line, out of whatever list formatting and chatter surrounds them.
 //
-// Per line: list markers go ("1.", "1)", "(1)", "#1", "-", "*", "•", "+"), then Markdown bold,
-// a leading "Instruction:" / "Instruction 3:" / "New instruction:" label, and quotes around
-// the whole line (also the JSON-list form "...",). Dropped as prose: blank lines, fences,
+// Per line: list markers go ("1.", "1)", "(1)", "#1", "-", "*", "•", "+"), then a bold category
+// lead-in of up to four words ("**Word limit**: ..."), Markdown bold, a leading "Instruction:" /
+// "Instruction 3:" / "New instruction:" label, and quotes around the whole line (also the
+// JSON-list form "...",). Dropped as prose: blank lines, fences, indented sub-items of a list,
 // headings, rules, lines ending with ':' (preambles such as "Here are 10 new instructions:"),
 // lines opening with chatter ("Sure", "Here are", "I hope", "Let me know"...), and, when the
 // answer numbers or bullets its items, every line without a marker (continuations and closing

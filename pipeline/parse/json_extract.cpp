@@ -1,6 +1,7 @@
 #include "pipeline/parse/json_extract.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "pipeline/parse/text.h"
@@ -143,30 +144,72 @@ std::size_t skip_string(std::string_view s, std::size_t i) {
   return s.size();
 }
 
-// End (exclusive) of the balanced {...} span starting at `start`, if it closes.
-std::optional<std::size_t> match_braces(std::string_view s, std::size_t start) {
-  std::vector<char> stack;
-  std::size_t i = start;
-  while (i < s.size()) {
-    char c = s[i];
-    if (c == '"' || c == '\'') {
-      i = skip_string(s, i);
-      continue;
+// Finds the end (exclusive) of the balanced {...} span that starts at a brace. A scan from
+// one brace also settles every brace opened inside it (from an inner brace the scanner is in
+// the same state: outside strings, with the same text ahead), so results are remembered and
+// reused; a degenerate answer made of thousands of braces costs linear time, not quadratic.
+class BraceMatcher {
+ public:
+  explicit BraceMatcher(std::string_view s) : s_(s), memo_(s.size(), kUnknown) {}
+
+  std::optional<std::size_t> match(std::size_t start) {
+    if (memo_[start] != kUnknown) return result(start);
+    struct Open {
+      std::size_t pos;
+      char close;
+    };
+    std::vector<Open> stack;
+    auto fail_all = [&] {
+      for (const Open& o : stack)
+        if (o.close == '}') memo_[o.pos] = kNone;
+      return std::nullopt;
+    };
+    std::size_t i = start;
+    while (i < s_.size()) {
+      const char c = s_[i];
+      if (c == '"' || c == '\'') {
+        i = skip_string(s_, i);
+        continue;
+      }
+      if ((c == '/' && i + 1 < s_.size() && s_[i + 1] == '/') || c == '#') {
+        i = skip_line(s_, i);
+        continue;
+      }
+      if (c == '{' && i != start && memo_[i] != kUnknown) {
+        if (memo_[i] == kNone) return fail_all();
+        i = static_cast<std::size_t>(memo_[i]);  // the inner object is already matched
+        continue;
+      }
+      if (c == '{' || c == '[') {
+        stack.push_back({i, c == '{' ? '}' : ']'});
+      } else if (c == '}' || c == ']') {
+        if (stack.empty() || stack.back().close != c) return fail_all();
+        if (c == '}') memo_[stack.back().pos] = static_cast<std::int64_t>(i + 1);
+        stack.pop_back();
+        if (stack.empty()) return i + 1;
+      }
+      ++i;
     }
-    if ((c == '/' && i + 1 < s.size() && s[i + 1] == '/') || c == '#') {
-      i = skip_line(s, i);
-      continue;
-    }
-    if (c == '{' || c == '[') {
-      stack.push_back(c == '{' ? '}' : ']');
-    } else if (c == '}' || c == ']') {
-      if (stack.empty() || stack.back() != c) return std::nullopt;
-      stack.pop_back();
-      if (stack.empty()) return i + 1;
-    }
-    ++i;
+    return fail_all();
   }
-  return std::nullopt;
+
+ private:
+  static constexpr std::int64_t kUnknown = -2, kNone = -1;
+  std::optional<std::size_t> result(std::size_t start) const {
+    if (memo_[start] == kNone) return std::nullopt;
+    return static_cast<std::size_t>(memo_[start]);
+  }
+  std::string_view s_;
+  std::vector<std::int64_t> memo_;
+};
+
+// Whether the text after a brace can begin an object: a key, a comment or the closing brace.
+bool may_open_object(std::string_view s, std::size_t brace) {
+  std::size_t k = brace + 1;
+  while (k < s.size() && is_ascii_space(s[k])) ++k;
+  if (k >= s.size()) return false;
+  const char c = s[k];
+  return c == '"' || c == '\'' || c == '}' || c == '/' || c == '#' || c == '_' || is_ascii_alpha(c);
 }
 
 std::optional<LenientJson> parse_object(std::string_view text) {
@@ -179,12 +222,26 @@ std::optional<LenientJson> parse_object(std::string_view text) {
 void scan_region(std::string_view answer, std::size_t region_begin, std::size_t region_end,
                  bool fenced, std::vector<JsonCandidate>& out) {
   const std::string_view region = answer.substr(region_begin, region_end - region_begin);
+  BraceMatcher matcher(region);
+  // Parse attempts cost the length of their span; a bound keeps degenerate answers (a model
+  // looping on "{a{a{a...") linear while leaving every ordinary answer far below it.
+  std::size_t budget = 32 * region.size() + 65536;
+  auto attempt = [&](std::size_t begin, std::size_t end) -> std::optional<LenientJson> {
+    if (end - begin > budget) return std::nullopt;
+    budget -= end - begin;
+    return parse_object(region.substr(begin, end - begin));
+  };
+  const std::size_t last_close = region.rfind('}');
   std::size_t i = 0;
   while ((i = region.find('{', i)) != std::string_view::npos) {
+    if (!may_open_object(region, i)) {
+      ++i;
+      continue;
+    }
     std::optional<LenientJson> found;
     std::size_t end = 0;
-    if (auto e = match_braces(region, i)) {
-      found = parse_object(region.substr(i, *e - i));
+    if (auto e = matcher.match(i)) {
+      found = attempt(i, *e);
       end = *e;
     }
     if (!found) {
@@ -192,11 +249,10 @@ void scan_region(std::string_view answer, std::size_t region_begin, std::size_t 
       // something that looks like an object, try up to the region's last closing brace.
       std::size_t k = i + 1;
       while (k < region.size() && is_ascii_space(region[k])) ++k;
-      std::size_t last = region.rfind('}');
-      if (k < region.size() && (region[k] == '"' || region[k] == '\'') &&
-          last != std::string_view::npos && last > i) {
-        found = parse_object(region.substr(i, last + 1 - i));
-        end = last + 1;
+      if ((region[k] == '"' || region[k] == '\'') && last_close != std::string_view::npos &&
+          last_close > i && last_close + 1 != end) {
+        found = attempt(i, last_close + 1);
+        end = last_close + 1;
       }
     }
     if (found) {

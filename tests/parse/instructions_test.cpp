@@ -150,3 +150,45 @@ TEST_CASE("enclosing quotes: typographic, nested and trailing punctuation") {
   CHECK(strip_enclosing_quotes("No quotes at all") == "No quotes at all");
   CHECK(strip_enclosing_quotes("\"") == "\"");
 }
+
+TEST_CASE("instruction list: bold category lead-ins are removed, colons inside instructions stay") {
+  const char* answer = R"ANS(1. **Word limit**: Your response should contain fewer than 80 words.
+2. **Capitalization:** Write your entire response in uppercase letters.
+3. Use the format "Title: subtitle" for the first line.
+4. **Not a label** but bold words in the instruction.)ANS";
+  auto list = parse_instruction_list(answer);
+  CHECK(list.instructions == Lines{"Your response should contain fewer than 80 words.",
+                                   "Write your entire response in uppercase letters.",
+                                   "Use the format \"Title: subtitle\" for the first line.",
+                                   "Not a label but bold words in the instruction."});
+}
+
+TEST_CASE("instruction list: sub-items under an instruction are its examples and are dropped") {
+  const char* answer = R"ANS(Here are new instructions:
+1. Use exactly 4 bullet points, in markdown such as
+   * This is a point.
+   * This is another point.
+2. Answer in fewer than 3 sentences.)ANS";
+  auto list = parse_instruction_list(answer);
+  CHECK(list.instructions == Lines{"Use exactly 4 bullet points, in markdown such as",
+                                   "Answer in fewer than 3 sentences."});
+  CHECK(list.dropped_prose == 3);
+}
+
+TEST_CASE("instruction list: sub-items under a heading item are the instructions") {
+  const char* answer = R"ANS(1. **Length constraints:**
+   - Answer in under 50 words.
+   - Use at least 3 sentences.
+2. Formatting
+   * Use markdown headers for each section.
+3. Use bullet points in your answer.)ANS";
+  auto list = parse_instruction_list(answer);
+  CHECK(list.instructions == Lines{"Answer in under 50 words.", "Use at least 3 sentences.",
+                                   "Use markdown headers for each section.", "Use bullet points in your answer."});
+  CHECK(list.dropped_prose == 2);
+}
+
+TEST_CASE("instruction list: a list indented as a whole is read as top-level items") {
+  auto list = parse_instruction_list("   1. Respond in exactly two paragraphs.\n   2. Do not use the word 'the'.\n");
+  CHECK(list.instructions == Lines{"Respond in exactly two paragraphs.", "Do not use the word 'the'."});
+}
