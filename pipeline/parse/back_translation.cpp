@@ -18,8 +18,8 @@ bool is_chatter_line(std::string_view t) {
   return false;
 }
 
-// "**Back-translated instruction:** text" -> (true, "text"); the label is at most six words
-// and names the instruction.
+// "**Back-translated instruction:** text" -> (true, "text"); the label names the instruction
+// in at most twelve words ("Based on the function, the instruction would be: ...").
 bool split_label(std::string_view line, std::string_view& rest) {
   std::string plain;
   for (char c : line)
@@ -32,7 +32,7 @@ bool split_label(std::string_view line, std::string_view& rest) {
   std::size_t words = 0;
   for (std::size_t i = 0; i < label.size(); ++i)
     if (!is_ascii_space(label[i]) && (i == 0 || is_ascii_space(label[i - 1]))) ++words;
-  if (words > 6) return false;
+  if (words > 12) return false;
   // Map the colon back into the original line (only '*' and '#' were removed).
   std::size_t seen = 0, k = 0;
   const std::size_t target = static_cast<std::size_t>(label.data() - plain.data()) + colon;
@@ -62,6 +62,7 @@ std::string finish(std::string_view raw) {
   std::string joined;
   for (std::string_view line : split_lines(raw)) {
     std::string_view t = trim(line);
+    while (!t.empty() && t.front() == '>') t = trim(t.substr(1));  // Markdown block quote
     if (t.empty()) continue;
     if (!joined.empty()) joined += ' ';
     joined += t;

@@ -4,8 +4,8 @@
 // function checks. The text is taken from, in order: a JSON object's "instruction" value; the
 // text after a label such as "Instruction:" or "**Back-translated instruction:**" (on the same
 // line or the next paragraph); a fenced block that is not code; otherwise the first paragraph
-// left after preambles ("Here is the instruction:", "Sure!") are dropped. Quotes, bold and a
-// list marker around the result are removed.
+// left after preambles ("Here is the instruction:", "Sure!") are dropped. Quotes, bold, a
+// block-quote '>' and a list marker around the result are removed.
 //
 // NLI: one of entailment / neutral / contradiction, found case-insensitively as a whole word in
 // free text, with their inflections (entails, entailed, contradicts, contradictory...). An

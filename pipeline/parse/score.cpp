@@ -67,9 +67,22 @@ std::optional<double> read_value(std::string_view s, std::size_t i, const ScoreO
   return v;
 }
 
+// Whether the keyword at i opens its line, after at most two words ("Score:", "**Final
+// score:**", "Corrected score:"), as opposed to sitting in a sentence ("a score of 10 would
+// need...").
+bool opens_line(std::string_view s, std::size_t i) {
+  std::size_t b = s.rfind('\n', i == 0 ? 0 : i - 1);
+  b = (b == std::string_view::npos || i == 0) ? 0 : b + 1;
+  std::size_t words = 0;
+  for (std::size_t k = b; k < i; ++k)
+    if (is_ascii_alpha(s[k]) && (k == b || !is_ascii_alpha(s[k - 1]))) ++words;
+  return words <= 2;
+}
+
+// The last score stated at the start of a line; failing that, the last one anywhere.
 std::optional<double> last_keyword_score(std::string_view lower, const ScoreOptions& options) {
   static constexpr std::array<std::string_view, 2> keys = {"score", "rating"};
-  std::optional<double> last;
+  std::optional<double> last, last_opening;
   for (std::size_t i = 0; i < lower.size(); ++i) {
     std::string_view key;
     for (std::string_view k : keys)
@@ -80,14 +93,19 @@ std::optional<double> last_keyword_score(std::string_view lower, const ScoreOpti
       std::size_t close = lower.find(')', j);
       if (close != std::string_view::npos && close - j <= 16) j = skip_decoration(lower, close + 1);
     }
+    bool worded = false;  // "score of 8", "score is 8": a sentence rather than a label
     if (j < lower.size() && (lower[j] == ':' || lower[j] == '=' || lower[j] == '-')) {
       ++j;
     } else if (word_at(lower, j, "is") || word_at(lower, j, "of")) {
       j += 2;
+      worded = true;
     }
-    if (auto v = read_value(lower, j, options)) last = v;
+    if (auto v = read_value(lower, j, options)) {
+      last = v;
+      if (!worded && opens_line(lower, i)) last_opening = v;
+    }
   }
-  return last;
+  return last_opening ? last_opening : last;
 }
 
 // "9", "**9/10**" alone on the last non-empty line.

@@ -5,8 +5,10 @@
 // "**Score:** 9", "**Score: 9**", "Final score: 9/10", "Score (0-10): 8", "Rating: 8", with text
 // after the number on the same line or on later lines. "x/d" and "x out of d" are rescaled to
 // the range when d differs from its top ("4/5" -> 8); "x%" likewise. Every match in the answer
-// is read and the last one wins (models restate and correct themselves). With no "score" or
-// "rating" at all, a last line that is only a number ("9", "**9/10**") is taken.
+// is read and the last one wins (models restate and correct themselves), except that a score
+// stated at the start of a line ("Score: 9", "Final score: 9") outranks one inside a sentence
+// ("...a score of 10 would need more detail"). With no "score" or "rating" at all, a last line
+// that is only a number ("9", "**9/10**") is taken.
 //
 // Contract: pure; never throws.
 #pragma once

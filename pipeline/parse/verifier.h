@@ -9,9 +9,9 @@
 // object that has a case list. Objects nested inside others are searched too.
 //
 // Accepted spellings: key "func" (also "function", "eval_func", "code"), given as a string or
-// as a list of lines; key "cases" (also "test_cases", "tests"), a list or a single case; a
-// case as {"input", "output"} (also "expected", "expected_output") or as an [input, output]
-// pair. An expected output counts when it is a JSON bool or one of the strings true/false in
+// as a list of lines; key "cases" (also "test_cases", "tests"), a list, a single case, or a
+// mapping from input to expected output; a case as {"input", "output"} (also "response" for
+// the input, "expected" or "expected_output" for the output) or as an [input, output] pair. An expected output counts when it is a JSON bool or one of the strings true/false in
 // any letter case; any other value, or an input that is not a string, drops that case and
 // counts it in `dropped_cases`.
 //

@@ -42,6 +42,13 @@ TEST_CASE("back-translation: a labelled answer gives the text after the label") 
         "Avoid using any digits.");
 }
 
+TEST_CASE("back-translation: a long preamble label and a block quote") {
+  CHECK(bt("Based on the provided function, the instruction would be: \"Ensure that your response "
+           "contains no more than 3 sentences.\"") == "Ensure that your response contains no more than 3 sentences.");
+  CHECK(bt("> Respond with a title wrapped in double angular brackets.") ==
+        "Respond with a title wrapped in double angular brackets.");
+}
+
 TEST_CASE("back-translation: only the first paragraph after the preamble is kept") {
   CHECK(bt("Sure.\n\nAnswer with exactly two paragraphs separated by a blank line.\n\nThis instruction "
            "corresponds to a function that splits on blank lines.") ==

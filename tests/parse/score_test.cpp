@@ -52,6 +52,12 @@ TEST_CASE("score: the last score in the answer wins") {
   CHECK(score("Score: 9\n...wait, the instruction asked for three bullets and there are four.\nCorrected score: 3") == 3.0);
 }
 
+TEST_CASE("score: a score stated at a line start outranks a later one inside a sentence") {
+  CHECK(score("Score: 8\n\nA score of 10 would need the answer to also cite a source.") == 8.0);
+  CHECK(score("**Final score:** 9\nIt could reach a score of 10 with a shorter intro.") == 9.0);
+  CHECK(score("I considered a score of 5, but I would give it a score of 7.") == 7.0);
+}
+
 TEST_CASE("score: a bare number on the last line counts when no score is named") {
   CHECK(score("The response is relevant and follows the instruction.\n\n9") == 9.0);
   CHECK(score("Good answer.\n**8/10**") == 8.0);
