@@ -1,0 +1,11 @@
+import re
+
+
+def count_bullet_points(text):
+    bullet_pattern = re.compile(r"^\s*[\*\-]\s+", re.MULTILINE)
+    return len(bullet_pattern.findall(text))
+
+
+def evaluate(response):
+    """The response must contain exactly 4 bullet points in markdown format."""
+    return count_bullet_points(response) == 4

@@ -1,0 +1,3 @@
+def evaluate(response):
+    target = "Is there anything else I can help with?"
+    return response.strip().endswith(target)

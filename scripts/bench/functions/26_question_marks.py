@@ -1,0 +1,3 @@
+def evaluate(response):
+    # Include at least 2 questions in the response.
+    return response.count("?") >= 2

@@ -1,0 +1,60 @@
+"""Prints the benchmark's figures from the three JSON results, clearly labelled.
+
+Usage: /usr/bin/python3 report.py WORKLOAD_SUMMARY INPROCESS SANDBOX FRESH
+(each argument is a file holding one JSON object, as written by the other scripts here).
+"""
+
+import json
+import os
+import sys
+
+SANDBOX_GOAL = 1.0   # sandbox time / in-process time, at most
+FRESH_GOAL = 100.0   # fresh-interpreter time / sandbox time, at least
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.loads(f.read())
+
+
+def rate(evaluations, seconds):
+    return f"{evaluations / seconds:>10,.0f} eval/s" if seconds > 0 else "inf eval/s"
+
+
+def verdict(ok):
+    return "meets the goal" if ok else "MISSES the goal"
+
+
+def main():
+    workload, inproc, sandbox, fresh = (load(p) for p in sys.argv[1:5])
+    n = inproc["evaluations"]
+    fresh_total = fresh["seconds_per_evaluation"] * n
+    print(f"workload: {workload['functions']} verification functions x "
+          f"{workload['per_function']} responses = {n} evaluations, responses of "
+          f"{workload['min_chars']}-{workload['max_chars']} chars (mean {workload['mean_chars']:.0f}); "
+          f"{os.cpu_count()} CPUs")
+    print()
+    print(f"in-process loop (unsandboxed, one /usr/bin/python3, exec + evaluate per input)")
+    print(f"  time {inproc['seconds']:9.3f} s  {rate(n, inproc['seconds'])}"
+          f"   (interpreter start-up {fresh['startup_seconds'] * 1000:.0f} ms, not counted)")
+    print(f"sandboxed batch path (autoif::sandbox::Pool, {sandbox['workers']} workers, all jobs submitted up front)")
+    print(f"  time {sandbox['seconds']:9.3f} s  {rate(sandbox['evaluations'], sandbox['seconds'])}"
+          f"   (pool start-up {sandbox['startup_seconds'] * 1000:.0f} ms, counted)")
+    print(f"  verdicts differing from the in-process loop: {sandbox['disagreements']} of "
+          f"{sandbox['compared']}; statuses: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(sandbox["statuses"].items())))
+    print(f"fresh interpreter per evaluation (/usr/bin/python3 -c, {fresh['parallel']} at a time)")
+    print(f"  time {fresh_total:9.3f} s  {rate(n, fresh_total)}"
+          f"   (EXTRAPOLATED from {fresh['sample']} sampled evaluations that took "
+          f"{fresh['seconds']:.2f} s; {fresh['disagreements']} sampled verdicts differ)")
+    print()
+    first = sandbox["seconds"] / inproc["seconds"]
+    second = fresh_total / sandbox["seconds"]
+    print(f"ratio sandboxed / in-process          = {first:8.2f}   (goal <= {SANDBOX_GOAL:g}: "
+          f"{verdict(first <= SANDBOX_GOAL)})")
+    print(f"ratio fresh-interpreter / sandboxed   = {second:8.2f}   (goal >= {FRESH_GOAL:g}: "
+          f"{verdict(second >= FRESH_GOAL)})")
+
+
+if __name__ == "__main__":
+    main()
