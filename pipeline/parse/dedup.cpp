@@ -44,7 +44,8 @@ class Fnv {
   std::uint64_t h_ = 14695981039346656037ULL;
 };
 
-std::size_t overlap(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+template <typename T>
+std::size_t overlap(const std::vector<T>& a, const std::vector<T>& b) {
   std::size_t i = 0, j = 0, o = 0;
   while (i < a.size() && j < b.size()) {
     if (a[i] < b[j]) ++i;
@@ -170,15 +171,26 @@ Deduplicator::Deduplicator(DedupOptions options) : options_(options) {
 }
 
 // Prefix filtering: if J(A,B) >= t then |A ∩ B| >= ceil(t * |A|), and the first
-// |A| - ceil(t * |A|) + 1 shingles of A (in any fixed global order; here the hash order) must
-// meet the corresponding prefix of B.
+// |A| - ceil(t * |A|) + 1 shingles of A (in any fixed global order) must meet the
+// corresponding prefix of B.
 std::size_t Deduplicator::prefix_length(std::size_t size) const {
   const auto need = static_cast<std::size_t>(std::ceil(options_.threshold * static_cast<double>(size) - kEps));
   const std::size_t p = size - std::min(need, size) + 1;
   return std::min(p, size);
 }
 
-DedupVerdict Deduplicator::judge(const std::string& normalised, const std::vector<std::uint64_t>& a) const {
+std::vector<Deduplicator::Key> Deduplicator::keys_of(const std::vector<std::uint64_t>& hashes) const {
+  std::vector<Key> keys;
+  keys.reserve(hashes.size());
+  for (std::uint64_t h : hashes) {
+    auto it = rank_.find(h);
+    keys.push_back({it == rank_.end() ? 0u : it->second, h});
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+DedupVerdict Deduplicator::judge(const std::string& normalised, const std::vector<Key>& a) const {
   if (normalised.empty()) return {DedupKind::empty, 0, 0.0};
   if (auto it = exact_.find(normalised); it != exact_.end()) return {DedupKind::exact, it->second, 1.0};
   if (options_.threshold > 1.0 || a.empty()) return {};
@@ -192,21 +204,21 @@ DedupVerdict Deduplicator::judge(const std::string& normalised, const std::vecto
   DedupVerdict best;
   const std::size_t pa = prefix_length(a.size());
   for (std::size_t k = 0; k < pa; ++k) {
-    auto posting = index_.find(a[k]);
+    auto posting = index_.find(a[k].hash);
     if (posting == index_.end()) continue;
     for (const Posting& p : posting->second) {
       if (stamp_[p.slot] == query_) continue;
       stamp_[p.slot] = query_;
       const Doc& doc = docs_[p.slot];
-      const double size_b = static_cast<double>(doc.shingles.size());
+      const double size_b = static_cast<double>(doc.keys.size());
       if (size_b < t * size_a - kEps || size_b > size_a / t + kEps) continue;
       // The first shared shingle is a[k] == b[pos] (a smaller one would have been met at an
       // earlier k), so the overlap is at most 1 + what follows it in the shorter remainder;
       // J >= t needs an overlap of at least t / (1 + t) * (|A| + |B|).
-      const double bound = 1.0 + static_cast<double>(std::min(a.size() - k - 1, doc.shingles.size() - p.pos - 1));
+      const double bound = 1.0 + static_cast<double>(std::min(a.size() - k - 1, doc.keys.size() - p.pos - 1));
       if (bound + kEps < t / (1.0 + t) * (size_a + size_b)) continue;
       ++comparisons_;
-      const std::size_t o = overlap(a, doc.shingles);
+      const std::size_t o = overlap(a, doc.keys);
       const double uni = size_a + size_b - static_cast<double>(o);
       if (static_cast<double>(o) + kEps < t * uni) continue;
       const double sim = static_cast<double>(o) / uni;
@@ -220,23 +232,46 @@ DedupVerdict Deduplicator::judge(const std::string& normalised, const std::vecto
 
 DedupVerdict Deduplicator::check(std::string_view text) const {
   const std::string normalised = normalise_for_dedup(text);
-  return judge(normalised, shingles(normalised, options_));
+  return judge(normalised, keys_of(shingles(normalised, options_)));
+}
+
+void Deduplicator::index_doc(std::uint32_t slot) {
+  const std::vector<Key>& keys = docs_[slot].keys;
+  const std::size_t p = prefix_length(keys.size());
+  for (std::size_t k = 0; k < p && k < keys.size(); ++k)
+    index_[keys[k].hash].push_back({slot, static_cast<std::uint32_t>(k)});
+}
+
+// Re-sorts every kept text by current shingle frequencies and rebuilds the index. Verdicts do
+// not depend on the order (any fixed order makes prefix filtering exact); only speed does.
+void Deduplicator::reorder() {
+  rank_ = df_;
+  index_.clear();
+  for (std::uint32_t slot = 0; slot < docs_.size(); ++slot) {
+    for (Key& k : docs_[slot].keys) k.rank = rank_[k.hash];
+    std::sort(docs_[slot].keys.begin(), docs_[slot].keys.end());
+    index_doc(slot);
+  }
 }
 
 DedupVerdict Deduplicator::add(std::string_view text) {
   const std::size_t id = next_id_++;
   std::string normalised = normalise_for_dedup(text);
-  std::vector<std::uint64_t> sh = shingles(normalised, options_);
-  DedupVerdict verdict = judge(normalised, sh);
+  const std::vector<std::uint64_t> hashes = shingles(normalised, options_);
+  std::vector<Key> keys = keys_of(hashes);
+  DedupVerdict verdict = judge(normalised, keys);
   if (verdict.kind != DedupKind::new_text) return verdict;
 
+  for (std::uint64_t h : hashes) ++df_[h];
   const auto slot = static_cast<std::uint32_t>(docs_.size());
-  const std::size_t p = prefix_length(sh.size());
-  for (std::size_t k = 0; k < p && k < sh.size(); ++k)
-    index_[sh[k]].push_back({slot, static_cast<std::uint32_t>(k)});
   exact_.emplace(std::move(normalised), id);
-  docs_.push_back({std::move(sh), id});
+  docs_.push_back({std::move(keys), id});
   stamp_.push_back(0);
+  index_doc(slot);
+  if (docs_.size() >= next_reorder_) {
+    reorder();
+    next_reorder_ *= 2;
+  }
   return verdict;
 }
 

@@ -10,7 +10,8 @@
 //
 // Near duplicate: Jaccard(shingles(a), shingles(b)) >= threshold (exactly at the threshold
 // counts). The index is exact, not sampled: an inverted index over each kept text's prefix
-// shingles (prefix filtering for set-similarity joins, Bayardo et al. 2007), a length
+// shingles (in a global order that puts frequent shingles last, rebuilt each time the number of
+// kept texts doubles, so the total cost of reordering stays linear) (prefix filtering for set-similarity joins, Bayardo et al. 2007), a length
 // filter and a positional filter (PPJoin, Xiao et al. 2008) prune candidates, and every
 // surviving candidate's Jaccard is computed in full. So the answer
 // equals a brute-force scan while work grows far slower than n^2 for instruction-like texts.
@@ -70,22 +71,37 @@ class Deduplicator {
   std::size_t comparisons() const { return comparisons_; }
 
  private:
+  // A shingle in the global order that prefix filtering needs: rarer shingles first, so that
+  // prefixes hold rare shingles and posting lists stay short. `rank` is the shingle's document
+  // frequency when the order was last rebuilt (0 for shingles unseen then).
+  struct Key {
+    std::uint32_t rank;
+    std::uint64_t hash;
+    friend auto operator<=>(const Key&, const Key&) = default;
+  };
   struct Doc {
-    std::vector<std::uint64_t> shingles;
+    std::vector<Key> keys;  // sorted
     std::size_t id;
   };
-  DedupVerdict judge(const std::string& normalised, const std::vector<std::uint64_t>& sh) const;
+  struct Posting {
+    std::uint32_t slot;  // index into docs_
+    std::uint32_t pos;   // where the shingle sits in that doc's keys
+  };
+
+  std::vector<Key> keys_of(const std::vector<std::uint64_t>& hashes) const;
+  DedupVerdict judge(const std::string& normalised, const std::vector<Key>& a) const;
   std::size_t prefix_length(std::size_t size) const;
+  void index_doc(std::uint32_t slot);
+  void reorder();
 
   DedupOptions options_;
   std::size_t next_id_ = 0;
   std::vector<Doc> docs_;
-  std::unordered_map<std::string, std::size_t> exact_;                  // normalised -> id
-  struct Posting {
-    std::uint32_t slot;  // index into docs_
-    std::uint32_t pos;   // where the shingle sits in that doc's sorted shingles
-  };
+  std::unordered_map<std::string, std::size_t> exact_;              // normalised -> id
   std::unordered_map<std::uint64_t, std::vector<Posting>> index_;  // prefix shingle -> docs
+  std::unordered_map<std::uint64_t, std::uint32_t> df_;     // kept docs holding each shingle
+  std::unordered_map<std::uint64_t, std::uint32_t> rank_;   // df_ as of the last reorder()
+  std::size_t next_reorder_ = 256;  // reorder when this many texts are kept (then doubles)
   mutable std::vector<std::uint32_t> stamp_;  // per doc: last query that looked at it
   mutable std::uint32_t query_ = 0;
   mutable std::size_t comparisons_ = 0;
