@@ -44,6 +44,7 @@ std::optional<double> read_number(std::string_view s, std::size_t& i) {
 std::optional<double> read_value(std::string_view s, std::size_t i, const ScoreOptions& options,
                                  std::size_t* end = nullptr) {
   i = skip_decoration(s, i);
+  while (i < s.size() && s[i] == '[') i = skip_decoration(s, i + 1);  // "Rating: [[8]]"
   std::optional<double> v = read_number(s, i);
   if (!v) return std::nullopt;
   std::size_t k = i;

@@ -2,7 +2,7 @@
 // query, response) triple from 0 to 10 and ends with a line such as "Score: 9".
 //
 // Recognised: "Score: 9", "score = 8.5", "Score - 7", "score of 8", "Score is 9",
-// "**Score:** 9", "**Score: 9**", "Final score: 9/10", "Score (0-10): 8", "Rating: 8", with text
+// "**Score:** 9", "**Score: 9**", "Final score: 9/10", "Score (0-10): 8", "Rating: [[8]]", with text
 // after the number on the same line or on later lines. "x/d" and "x out of d" are rescaled to
 // the range when d differs from its top ("4/5" -> 8); "x%" likewise. Every match in the answer
 // is read and the last one wins (models restate and correct themselves), except that a score

@@ -34,6 +34,9 @@ TEST_CASE("score: markdown, fractions, decimals and other separators") {
   CHECK(score("Score (0-10): 8") == 8.0);
   CHECK(score("Rating: 9/10") == 9.0);
   CHECK(score("SCORE:9") == 9.0);
+  CHECK(score("Rating: [[8]]") == 8.0);
+  CHECK(score("Score: [9]") == 9.0);
+  CHECK(score("Score: 7\r\n") == 7.0);
 }
 
 TEST_CASE("score: other scales are rescaled to 0..10") {

@@ -245,3 +245,38 @@ TEST_CASE("verifier answer: inputs keep their own escapes and quotes") {
   CHECK(v.cases[0].input == "He said \"hi\"\nthen left");
   CHECK(v.cases[1].input == "It's");
 }
+
+TEST_CASE("verifier answer: Windows line endings and upper-case TRUE") {
+  const std::string answer =
+      "Here is the JSON:\r\n```json\r\n{\"func\": \"def evaluate(response):\\n    return response.isupper()\",\r\n"
+      " \"cases\": [{\"input\": \"HI\", \"output\": \"TRUE\"}, {\"input\": \"hi\", \"output\": \" false \"}]}\r\n```\r\n";
+  auto v = parse_verifier_answer(answer);
+  REQUIRE(v.status == VerifierStatus::ok);
+  CHECK(v.func == "def evaluate(response):\n    return response.isupper()");
+  CHECK(v.cases == std::vector<TestCase>{{"HI", true}, {"hi", false}});
+}
+
+TEST_CASE("verifier answer: a function in the JSON wins over an illustrative python block") {
+  const char* answer = R"ANS(The idea in plain Python:
+```python
+def evaluate(response):
+    return True  # placeholder
+```
+The answer:
+```json
+{"func": "def evaluate(response):\n    return response.endswith('!')", "cases": [{"input": "Go!", "output": true}]}
+```)ANS";
+  auto v = parse_verifier_answer(answer);
+  REQUIRE(v.status == VerifierStatus::ok);
+  CHECK(v.func == "def evaluate(response):\n    return response.endswith('!')");
+}
+
+TEST_CASE("verifier answer: a JSON function source with a real line break inside a regex literal") {
+  // The model wrote re.split('\n+') in JSON with a single backslash: the parsed source breaks the
+  // string literal; the repair writes the line break back as \n.
+  const char* answer = R"ANS({"func": "import re\ndef evaluate(response):\n    lines = re.split(r'\n+', response.strip())\n    return len(lines) == 4", "cases": [{"input": "a\nb\nc\nd", "output": true}]})ANS";
+  auto v = parse_verifier_answer(answer);
+  REQUIRE(v.status == VerifierStatus::ok);
+  CHECK(v.source_fix == SourceFix::newlines_in_strings);
+  CHECK(v.func == "import re\ndef evaluate(response):\n    lines = re.split(r'\\n+', response.strip())\n    return len(lines) == 4");
+}
