@@ -59,6 +59,7 @@ struct Connection {
   bool keep_alive = true;
   bool close_after_write = false;
   bool head_request = false;  // a HEAD request: the answer carries headers only
+  bool peer_closed = false;   // the client sent FIN: answer what is complete, then close
   std::uint64_t timer_sequence = 0;
   Response pending;  // the delayed answer, while state == waiting
 };
@@ -196,7 +197,10 @@ class HttpServer::Loop {
     if (connections_.erase(id)) open_.fetch_sub(1);
   }
 
-  void set_interest(std::uint64_t id, Connection& connection, std::uint32_t events) {
+  // Read unless the client is done sending; write while output is pending.
+  void update_interest(std::uint64_t id, Connection& connection) {
+    std::uint32_t events = (connection.peer_closed ? 0u : std::uint32_t{EPOLLIN}) |
+                           (connection.out_sent < connection.out.size() ? std::uint32_t{EPOLLOUT} : 0u);
     if (connection.events == events) return;
     epoll_event event{};
     event.events = events;
@@ -209,12 +213,13 @@ class HttpServer::Loop {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
     Connection& connection = it->second;
-    if (events & EPOLLERR) return close_connection(id);
+    if ((events & EPOLLERR) || ((events & EPOLLHUP) && connection.peer_closed))
+      return close_connection(id);
     if ((events & EPOLLOUT) && !flush(id, connection)) return;
     if (events & (EPOLLIN | EPOLLHUP))
       read_available(id, connection);
     else
-      serve_buffered(id);
+      after_answer(id);
   }
 
   void read_available(std::uint64_t id, Connection& connection) {
@@ -229,16 +234,23 @@ class HttpServer::Loop {
       }
       if (got < 0 && errno == EINTR) continue;
       if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      // EOF or a reset. A client that hangs up mid-wait has given up on its answer; one that
-      // hangs up while we write gets the rest of the answer attempted, then closed.
-      if (got == 0 && connection.state == State::writing) {
-        connection.close_after_write = true;
-        set_interest(id, connection, EPOLLOUT);
-        return;
-      }
-      return close_connection(id);
+      if (got < 0) return close_connection(id);  // a reset
+      // EOF: a half-close (the request is all sent) or a hang-up. Either way complete requests
+      // are still answered; a client that really left makes that write fail, and we close.
+      connection.peer_closed = true;
+      if (connection.state == State::writing) connection.close_after_write = true;
+      update_interest(id, connection);
+      break;
     }
     if (connection.state == State::reading) process_input(id, connection);
+    close_if_done(id);
+  }
+
+  // A half-closed connection with nothing left to answer is finished.
+  void close_if_done(std::uint64_t id) {
+    auto it = connections_.find(id);
+    if (it != connections_.end() && it->second.peer_closed && it->second.state == State::reading)
+      close_connection(id);
   }
 
   // Hands every complete request in the buffer to the handler, one at a time.
@@ -312,7 +324,7 @@ class HttpServer::Loop {
         connection.close_after_write = true;
         break;
       case Action::respond: {
-        bool keep_alive = connection.keep_alive && !response.close_after;
+        bool keep_alive = connection.keep_alive && !response.close_after && !connection.peer_closed;
         connection.out += http::write_head(response, response.body.size(), keep_alive);
         if (!connection.head_request) connection.out += response.body;
         connection.close_after_write = !keep_alive;
@@ -334,7 +346,7 @@ class HttpServer::Loop {
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        set_interest(id, connection, connection.events | EPOLLOUT);
+        update_interest(id, connection);
         return true;
       }
       close_connection(id);
@@ -343,7 +355,7 @@ class HttpServer::Loop {
     connection.out.clear();
     connection.out_sent = 0;
     if (connection.state != State::writing) {
-      set_interest(id, connection, connection.events & ~EPOLLOUT);
+      update_interest(id, connection);
       return true;  // a 100 Continue went out; the request is still being read
     }
     if (connection.close_after_write) {
@@ -353,15 +365,16 @@ class HttpServer::Loop {
       return false;
     }
     connection.state = State::reading;
-    set_interest(id, connection, EPOLLIN);
+    update_interest(id, connection);
     return true;
   }
 
   // After an answer went out, a request that arrived meanwhile (pipelined) may be waiting.
-  void serve_buffered(std::uint64_t id) {
+  void after_answer(std::uint64_t id) {
     auto it = connections_.find(id);
     if (it != connections_.end() && it->second.state == State::reading && !it->second.in.empty())
       process_input(id, it->second);
+    close_if_done(id);
   }
 
   void fire_due_timers() {
@@ -375,7 +388,7 @@ class HttpServer::Loop {
       if (connection.state != State::waiting || connection.timer_sequence != timer.sequence)
         continue;
       act(timer.connection, connection, std::move(connection.pending));
-      serve_buffered(timer.connection);
+      after_answer(timer.connection);
     }
   }
 

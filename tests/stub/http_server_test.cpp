@@ -112,6 +112,31 @@ TEST_CASE("http server closes after answering when the client says Connection: c
   CHECK(client.wait_close() == "eof");
 }
 
+TEST_CASE("http server answers a client that half-closes after its request, then closes") {
+  auto server = serve([](const Request& request) {
+    return Response::text(200, request.path).with_delay(request.path == "/late" ? 50ms : 0ms);
+  });
+  for (std::string path : {"/now", "/late"}) {
+    TestClient client(server->port());
+    client.send_request("GET", path);
+    ::shutdown(client.fd(), SHUT_WR);
+    auto reply = client.read_reply();
+    REQUIRE(reply);
+    CHECK(reply->body == path);
+    CHECK(reply->headers["connection"] == "close");
+    CHECK(client.wait_close() == "eof");
+  }
+}
+
+TEST_CASE("http server closes a connection whose client hangs up mid-request") {
+  auto server = serve(echo());
+  TestClient client(server->port());
+  client.send_raw("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly part");
+  ::shutdown(client.fd(), SHUT_WR);
+  CHECK(client.wait_close() == "eof");
+  CHECK(server->stats().requests == 0);
+}
+
 TEST_CASE("http server refuses malformed and unsupported requests and closes") {
   auto server = serve(echo());
   SECTION("garbage request line") {
@@ -162,7 +187,7 @@ TEST_CASE("http server waits at least the response delay before answering") {
 TEST_CASE("http server keeps serving other connections while a delayed answer waits") {
   auto server = serve([](const Request& request) {
     auto response = Response::text(200, request.path);
-    if (request.path == "/slow") response.delay = 3s;
+    if (request.path == "/slow") response.delay = 30s;  // stop() drops it; nobody waits
     return response;
   });
   TestClient slow(server->port());
