@@ -295,6 +295,8 @@ class HttpServer::Loop {
         response = handler_(request);
       } catch (const std::exception& error) {
         response = Response::text(500, std::string("handler failed: ") + error.what() + "\n");
+      } catch (...) {
+        response = Response::text(500, "handler failed\n");
       }
       if (response.delay > std::chrono::milliseconds::zero()) {
         connection.state = State::waiting;
