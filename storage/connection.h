@@ -7,9 +7,11 @@
 
 #include <sqlite3.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "storage/database.h"
 #include "storage/error.h"
 #include "storage/run_lock.h"
 
@@ -19,7 +21,10 @@ struct Connection {
   sqlite3* db = nullptr;
   std::string path;
   bool read_only = false;
-  RunLock lock;  // released only after the destructor body has closed the connection
+  OpenOptions options;
+  // Shared by the connections of one run (Database::another_connection); released only
+  // after the destructor body has closed this connection.
+  std::shared_ptr<RunLock> lock;
 
   Connection() = default;
   Connection(const Connection&) = delete;

@@ -134,18 +134,16 @@ tl::expected<void, StorageError> configure(Database& db, OpenMode mode, bool in_
 
 }  // namespace
 
-tl::expected<Database, StorageError> Database::open(const std::string& path, OpenMode mode,
-                                                    const OpenOptions& options) {
+// Opens and configures one connection; the caller has taken the run lock if one is needed.
+tl::expected<Database, StorageError> Database::connect(const std::string& path, OpenMode mode,
+                                                       const OpenOptions& options,
+                                                       std::shared_ptr<RunLock> lock) {
   bool in_memory = path == ":memory:";
   auto conn = std::make_shared<detail::Connection>();
   conn->path = path;
   conn->read_only = mode == OpenMode::read_only;
-  if (mode == OpenMode::run && !in_memory) {
-    // Lock before touching the file: migrations and the run itself are single-writer.
-    auto lock = RunLock::acquire(path);
-    if (!lock) return tl::unexpected(std::move(lock.error()));
-    conn->lock = std::move(*lock);
-  }
+  conn->options = options;
+  conn->lock = std::move(lock);
   int flags = mode == OpenMode::read_only ? SQLITE_OPEN_READONLY
                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &conn->db, flags, nullptr);
@@ -158,14 +156,39 @@ tl::expected<Database, StorageError> Database::open(const std::string& path, Ope
 
   Database db(std::move(conn));
   if (auto r = configure(db, mode, in_memory); !r) return tl::unexpected(std::move(r.error()));
+  return db;
+}
+
+tl::expected<Database, StorageError> Database::open(const std::string& path, OpenMode mode,
+                                                    const OpenOptions& options) {
+  std::shared_ptr<RunLock> lock;
+  if (mode == OpenMode::run && path != ":memory:") {
+    // Lock before touching the file: migrations and the run itself are single-writer.
+    auto acquired = RunLock::acquire(path);
+    if (!acquired) return tl::unexpected(std::move(acquired.error()));
+    lock = std::make_shared<RunLock>(std::move(*acquired));
+  }
+  auto db = connect(path, mode, options, std::move(lock));
+  if (!db) return db;
   if (mode == OpenMode::read_only) {
-    if (auto r = check_schema(db, latest_schema_version()); !r) {
+    if (auto r = check_schema(*db, latest_schema_version()); !r) {
       return tl::unexpected(std::move(r.error()));
     }
-  } else if (auto r = migrate(db, builtin_migrations()); !r) {
+  } else if (auto r = migrate(*db, builtin_migrations()); !r) {
     return tl::unexpected(std::move(r.error()));
   }
   return db;
+}
+
+tl::expected<Database, StorageError> Database::another_connection() const {
+  if (conn_->path == ":memory:") {
+    StorageError e;
+    e.path = conn_->path;
+    e.message = "an in-memory database cannot be opened a second time";
+    return tl::unexpected(std::move(e));
+  }
+  return connect(conn_->path, conn_->read_only ? OpenMode::read_only : OpenMode::run,
+                 conn_->options, conn_->lock);
 }
 
 Database::~Database() = default;

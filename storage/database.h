@@ -12,6 +12,10 @@
 //   takes the lock, never creates the file, never migrates, and refuses a database whose
 //   schema is not exactly this build's (older: run once to migrate; newer: upgrade).
 //   Every write through it fails with SQLITE_READONLY.
+// - another_connection() opens one more connection to the same file in the same mode,
+//   sharing this one's run lock (the lock is released when the last of them closes). It is
+//   how a second thread of the same run gets its own connection; writers of one process
+//   then take turns through the busy timeout.
 // - ":memory:" gives a private in-memory database (no lock, no WAL), for tests.
 // - Durability: with WAL and synchronous=NORMAL a committed transaction survives a crash of
 //   the process (kill -9); a power cut may lose the last transactions but never corrupts
@@ -30,6 +34,7 @@
 #include <string_view>
 
 #include "storage/error.h"
+#include "storage/run_lock.h"
 #include "storage/statement.h"
 
 namespace autoif::storage {
@@ -48,6 +53,7 @@ class Database {
  public:
   static tl::expected<Database, StorageError> open(const std::string& path, OpenMode mode,
                                                    const OpenOptions& options = {});
+  tl::expected<Database, StorageError> another_connection() const;
 
   Database(Database&&) noexcept = default;
   Database& operator=(Database&&) noexcept = default;
@@ -69,6 +75,9 @@ class Database {
 
  private:
   explicit Database(std::shared_ptr<detail::Connection> conn) : conn_(std::move(conn)) {}
+  static tl::expected<Database, StorageError> connect(const std::string& path, OpenMode mode,
+                                                      const OpenOptions& options,
+                                                      std::shared_ptr<RunLock> lock);
   // Helpers that outlive a move of the Database they were made from keep an alias that
   // shares the connection instead of a reference to the Database object.
   Database alias() const { return Database(conn_); }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <optional>
+#include <thread>
 
 #include "helpers.h"
 #include "storage/database.h"
@@ -130,4 +131,48 @@ TEST_CASE("a read-only open works while another process holds the run lock") {
   REQUIRE(call->has_value());
   CHECK(**call == call_for(7));
   writer.kill_and_wait(SIGKILL);
+}
+
+TEST_CASE("another connection of a run shares its lock until the last one closes") {
+  TempDir dir;
+  std::string path = dir.file("run.db");
+  std::optional<Database> first(must_open(path));
+  auto second = first->another_connection();
+  REQUIRE(second);
+  CHECK_FALSE(second->read_only());
+  REQUIRE(first->exec("INSERT INTO meta(key, value) VALUES('from', 'first')"));
+  {
+    auto stmt = second->prepare("SELECT value FROM meta WHERE key = 'from'");
+    REQUIRE(*stmt->step());
+    CHECK(stmt->column_string(0) == "first");
+    stmt->reset();
+  }  // a statement keeps its connection, and so the lock, alive
+
+  first.reset();
+  CHECK_FALSE(Database::open(path, OpenMode::run));  // the second connection still runs
+  *second = must_open(":memory:");
+  CHECK(Database::open(path, OpenMode::run));
+}
+
+TEST_CASE("two threads of one run store calls through their own connections") {
+  TempDir dir;
+  Database db = must_open(dir.file("run.db"));
+  auto store_range = [](Database conn, std::uint64_t from, std::uint64_t to, bool* ok) {
+    LlmCache cache = *LlmCache::open(conn);
+    for (std::uint64_t i = from; i < to; ++i) {
+      if (!cache.store(call_for(i))) return;
+    }
+    *ok = true;
+  };
+  bool ok_a = false;
+  bool ok_b = false;
+  {
+    std::thread a(store_range, std::move(*db.another_connection()), 0, 300, &ok_a);
+    std::thread b(store_range, std::move(*db.another_connection()), 300, 600, &ok_b);
+    a.join();
+    b.join();
+  }
+  CHECK(ok_a);
+  CHECK(ok_b);
+  CHECK(*must_open_cache(db).count() == 600);
 }
