@@ -312,8 +312,12 @@ class Client::Core : public std::enable_shared_from_this<Core> {
     auto latency = std::chrono::duration_cast<std::chrono::microseconds>(now - job->sent_at);
     const EndpointState& endpoint = endpoints_[endpoint_index];  // immutable fields only
     if (observer_ && outcome) {
-      observer_(Exchange{endpoint.display, job->body_json.get(), outcome->status, outcome->body,
-                         latency});
+      // A server may echo the key in an error; what the observer records must not hold it.
+      const std::string& key = endpoint.key.reveal();
+      bool echoed = !key.empty() && outcome->body.find(key) != std::string::npos;
+      std::string cleaned = echoed ? redact(outcome->body, endpoint.key) : std::string();
+      observer_(Exchange{endpoint.display, job->body_json.get(), outcome->status,
+                         echoed ? cleaned : outcome->body, latency});
     }
     Verdict verdict = judge(*job, endpoint_index, outcome);
 
