@@ -2,6 +2,8 @@
 
 Running it over the whole workload would take minutes, so it runs a sample of evaluations
 spread evenly over the workload (every function gets its share) and the caller extrapolates.
+The sample runs in a seeded random order and stops early when its time budget is spent (on a
+busy machine one process can take a few hundred ms), so any prefix is still a fair sample.
 The processes run as many at a time as there are CPUs, as the sandbox pool runs one worker per
 CPU; each gets the function source followed by a few lines that read the response from stdin
 and print the verdict letter (T/F/B; an exception is a failed process: E).
@@ -10,12 +12,14 @@ Prints one JSON object: sample size, wall time of the sample, seconds per evalua
 interpreter start-up (median of `python3 -c pass`), and how many sampled verdicts differ from
 the in-process loop's.
 Usage: /usr/bin/python3 fresh.py WORKLOAD.jsonl VERDICTS [--sample N] [--parallel N]
+                                 [--budget-seconds S]
 """
 
 import argparse
 import concurrent.futures
 import json
 import os
+import random
 import statistics
 import subprocess
 import time
@@ -52,6 +56,7 @@ def main():
     parser.add_argument("verdicts")
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--parallel", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--budget-seconds", type=float, default=45.0)
     args = parser.parse_args()
 
     with open(args.workload, encoding="utf-8") as f:
@@ -60,15 +65,22 @@ def main():
         expected = f.read().split("\n")
     flat = [(r, i) for r, row in enumerate(rows) for i in range(len(row["inputs"]))]
     sample = sorted({flat[k * len(flat) // args.sample] for k in range(min(args.sample, len(flat)))})
+    random.Random(0).shuffle(sample)
 
     start = time.perf_counter()
+
+    def evaluate_one(ri):
+        if time.perf_counter() - start > args.budget_seconds:
+            return None
+        return run_one(rows[ri[0]]["source"], rows[ri[0]]["inputs"][ri[1]])
+
     with concurrent.futures.ThreadPoolExecutor(args.parallel) as pool:
-        letters = list(pool.map(lambda ri: run_one(rows[ri[0]]["source"], rows[ri[0]]["inputs"][ri[1]]),
-                                sample))
+        letters = list(pool.map(evaluate_one, sample))
     elapsed = time.perf_counter() - start
-    differ = sum(1 for (r, i), got in zip(sample, letters) if expected[r][i] != got)
-    print(json.dumps({"sample": len(sample), "seconds": elapsed, "parallel": args.parallel,
-                      "seconds_per_evaluation": elapsed / len(sample),
+    done = [(ri, got) for ri, got in zip(sample, letters) if got is not None]
+    differ = sum(1 for (r, i), got in done if expected[r][i] != got)
+    print(json.dumps({"sample": len(done), "planned": len(sample), "seconds": elapsed,
+                      "parallel": args.parallel, "seconds_per_evaluation": elapsed / len(done),
                       "evaluations": len(flat), "disagreements": differ,
                       "startup_seconds": startup_seconds()}))
 

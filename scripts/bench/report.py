@@ -56,10 +56,13 @@ def main():
     print(f"  verdicts differing from the in-process loop: {sandbox['disagreements']} of "
           f"{sandbox['compared']}; statuses: "
           + ", ".join(f"{k} {v}" for k, v in sorted(sandbox["statuses"].items())))
+    print(f"  protections: {', '.join(sandbox['protections'])}")
     print(f"fresh interpreter per evaluation (/usr/bin/python3 -c, {fresh['parallel']} at a time)")
     print(f"  time {fresh_total:9.3f} s  {rate(n, fresh_total)}"
           f"   (EXTRAPOLATED from {fresh['sample']} sampled evaluations that took "
           f"{fresh['seconds']:.2f} s; {fresh['disagreements']} sampled verdicts differ)")
+    if fresh["sample"] < fresh.get("planned", fresh["sample"]):
+        print(f"  (the time budget stopped the sample at {fresh['sample']} of {fresh['planned']})")
     print()
     first = sandbox["seconds"] / inproc["seconds"]
     second = fresh_total / sandbox["seconds"]
