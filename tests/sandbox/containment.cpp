@@ -1,0 +1,290 @@
+#include "tests/sandbox/containment.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+namespace autoif::attack {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kGroupPrefix = "autoif-attacks-";
+
+// Why the current process runs without containment (empty when it does not need saying).
+std::string g_uncontained_reason;
+
+bool is_listing(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with("--list") || arg == "-l" || arg == "-t" || arg == "-h" || arg == "-?" ||
+        arg == "--help")
+      return true;
+  }
+  return false;
+}
+
+bool write_text(const fs::path& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+std::vector<std::string> lines_of(const char* path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  for (std::string part; std::getline(stream, part, separator);) parts.push_back(part);
+  return parts;
+}
+
+// Runs argv (a program found on PATH) with stdio on /dev/null; true if it exited with 0.
+bool runs_cleanly(const std::vector<std::string>& args) {
+  pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// The cgroups made for one contained run. The directories are children of the cgroups this
+// process already belongs to where the controllers are available there (so the limits above
+// still hold), else of the hierarchy's root. Removed, with anything still in them killed,
+// when the owner goes away.
+class Cgroups {
+ public:
+  explicit Cgroups(const ContainmentLimits& limits) {
+    struct Mount {
+      fs::path point;
+      std::vector<std::string> options;
+      bool v2 = false;
+    };
+    std::vector<Mount> mounts;
+    for (const auto& line : lines_of("/proc/self/mounts")) {
+      auto fields = split(line, ' ');
+      if (fields.size() < 4) continue;
+      if (fields[2] == "cgroup2") mounts.push_back({fields[1], {}, true});
+      if (fields[2] == "cgroup") mounts.push_back({fields[1], split(fields[3], ','), false});
+    }
+    // /proc/self/cgroup: "hierarchy-id:controllers:path"; v2 is "0::path".
+    std::string v2_path;
+    std::vector<std::pair<std::vector<std::string>, std::string>> v1_paths;
+    for (const auto& line : lines_of("/proc/self/cgroup")) {
+      auto first = line.find(':'), second = line.find(':', first + 1);
+      if (first == std::string::npos || second == std::string::npos) continue;
+      std::string controllers = line.substr(first + 1, second - first - 1);
+      std::string path = line.substr(second + 1);
+      if (line.starts_with("0::")) v2_path = path;
+      else v1_paths.emplace_back(split(controllers, ','), path);
+    }
+
+    bool have_pids = false, have_memory = false;
+    for (const auto& mount : mounts) {
+      if (!mount.v2 || v2_path.empty() || (have_pids && have_memory)) continue;
+      for (const fs::path& parent : {mount.point / v2_path.substr(1), mount.point}) {
+        auto dir = make(parent);
+        if (!dir) continue;
+        bool pids = !have_pids && limit(*dir, "pids.max", std::to_string(limits.pids_max));
+        bool memory =
+            !have_memory && limit(*dir, "memory.max", std::to_string(limits.memory_max_bytes));
+        if (!pids && !memory) {
+          ::rmdir(dir->c_str());
+          continue;
+        }
+        have_pids |= pids;
+        have_memory |= memory;
+        adopt(*dir, "cgroup v2" + std::string(pids ? " pids.max=" + std::to_string(limits.pids_max) : "") +
+                        (memory ? " memory.max=" + std::to_string(limits.memory_max_bytes) : ""));
+        break;
+      }
+    }
+    // Controllers that cgroup v2 does not offer here, from their v1 hierarchies.
+    const std::tuple<const char*, const char*, std::string, bool*> v1[] = {
+        {"pids", "pids.max", std::to_string(limits.pids_max), &have_pids},
+        {"memory", "memory.limit_in_bytes", std::to_string(limits.memory_max_bytes), &have_memory},
+    };
+    for (const auto& [controller, file, value, have] : v1) {
+      if (*have) continue;
+      for (const auto& mount : mounts) {
+        if (mount.v2 || std::find(mount.options.begin(), mount.options.end(), controller) ==
+                            mount.options.end())
+          continue;
+        std::string own = "/";
+        for (const auto& [names, path] : v1_paths)
+          if (std::find(names.begin(), names.end(), controller) != names.end()) own = path;
+        for (const fs::path& parent : {mount.point / own.substr(1), mount.point}) {
+          auto dir = make(parent);
+          if (!dir) continue;
+          if (!limit(*dir, file, value)) {
+            ::rmdir(dir->c_str());
+            continue;
+          }
+          *have = true;
+          adopt(*dir, std::string("cgroup v1 ") + file + "=" + value);
+          break;
+        }
+        break;
+      }
+    }
+  }
+
+  ~Cgroups() {
+    for (const auto& dir : dirs_) {
+      // The PID namespace is gone once its init died; anything left is ours and stray.
+      for (int attempt = 0; attempt < 100; ++attempt) {
+        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) break;
+        for (const auto& line : lines_of((dir / "cgroup.procs").c_str()))
+          if (pid_t pid = std::atoi(line.c_str()); pid > 0) ::kill(pid, SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
+
+  Cgroups(const Cgroups&) = delete;
+  Cgroups& operator=(const Cgroups&) = delete;
+
+  // Moves the calling process into every cgroup made; called in the child before exec.
+  void join() const {
+    for (const auto& dir : dirs_) write_text(dir / "cgroup.procs", "0");
+  }
+
+  std::string describe() const {
+    std::string text;
+    for (const auto& item : applied_) text += "; " + item;
+    return text;
+  }
+
+ private:
+  // A fresh directory under `parent`, after removing stale empty ones from runs that were
+  // killed before they could clean up (rmdir refuses a cgroup that still has processes).
+  std::optional<fs::path> make(const fs::path& parent) {
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(parent, error)) {
+      std::string name = entry.path().filename().string();
+      if (!name.starts_with(kGroupPrefix)) continue;
+      pid_t owner = std::atoi(name.c_str() + kGroupPrefix.size());
+      if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) ::rmdir(entry.path().c_str());
+    }
+    fs::path dir = parent / (std::string(kGroupPrefix) + std::to_string(::getpid()));
+    if (::mkdir(dir.c_str(), 0755) != 0) return std::nullopt;
+    return dir;
+  }
+
+  static bool limit(const fs::path& dir, const char* file, const std::string& value) {
+    return fs::exists(dir / file) && write_text(dir / file, value);
+  }
+
+  void adopt(const fs::path& dir, std::string what) {
+    dirs_.push_back(dir);
+    applied_.push_back(std::move(what) + " (" + dir.string() + ")");
+  }
+
+  std::vector<fs::path> dirs_;
+  std::vector<std::string> applied_;
+};
+
+}  // namespace
+
+std::optional<int> contain(int argc, char** argv, ContainmentLimits limits) {
+  if (std::getenv(kContainedMarker) || is_listing(argc, argv)) return std::nullopt;
+
+  std::vector<std::string> unshare = {"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"};
+  auto probe = [&] {
+    auto args = unshare;
+    args.insert(args.end(), {"--", "true"});
+    return runs_cleanly(args);
+  };
+  bool user_namespace = false;
+  if (!probe()) {
+    // Without root, a user namespace may still grant the PID namespace.
+    unshare.insert(unshare.begin() + 1, {"--user", "--map-root-user"});
+    user_namespace = true;
+    if (::geteuid() == 0 || !probe()) {
+      g_uncontained_reason = "none: `unshare --pid --fork` is not permitted here";
+      return std::nullopt;
+    }
+  }
+
+  std::error_code error;
+  std::string self = fs::read_symlink("/proc/self/exe", error).string();
+  if (error) self = argv[0];
+  unshare.push_back("--");
+  unshare.push_back(self);
+  for (int i = 1; i < argc; ++i) unshare.push_back(argv[i]);
+
+  Cgroups cgroups(limits);
+  std::string description =
+      std::string(user_namespace ? "user and " : "") +
+      "PID namespace (unshare --pid --fork --kill-child --mount-proc)" + cgroups.describe();
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    std::perror("attack suite: fork");
+    return 1;
+  }
+  if (pid == 0) {
+    // If this parent is killed (a ctest timeout), unshare follows it, and with --kill-child
+    // so does everything in the namespace.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    cgroups.join();
+    ::setenv(kContainedMarker, description.c_str(), 1);
+    std::vector<char*> args;
+    for (auto& arg : unshare) args.push_back(arg.data());
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::perror("attack suite: exec unshare");
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+std::string describe() {
+  if (const char* marker = std::getenv(kContainedMarker)) return marker;
+  return g_uncontained_reason;
+}
+
+}  // namespace autoif::attack
