@@ -456,7 +456,8 @@ class Client::Core : public std::enable_shared_from_this<Core> {
       for (std::size_t i = 0; i < choices.size(); ++i) choices[i].index = i;
     }
     std::erase_if(choices, [&](const Choice& c) { return c.index >= job->count; });
-    if (job->count > 1) {
+    // Only "auto" learns; "on" keeps asking for n and fills what is missing one by one.
+    if (job->count > 1 && config_.n_per_request == NPerRequest::automatic) {
       endpoint.n_support = choices.size() == job->count ? NSupport::yes : NSupport::no;
     }
     if (tokens_) tokens_->adjust(token_estimate(*job) - static_cast<double>(completion.usage.total()));

@@ -117,8 +117,15 @@ int client(std::map<std::string, std::string> flags) {
   client.wait_idle();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   double cpu = cpu_seconds() - cpu_start;
-  nlohmann::json line = {{"requests", requests}, {"concurrency", concurrency}, {"errors", errors.load()},
-                         {"wall_s", wall},       {"cpu_s", cpu},                {"first_error", first_error}};
+  llm::ClientStats stats = client.stats();
+  nlohmann::json line = {{"requests", requests},
+                         {"concurrency", concurrency},
+                         {"errors", errors.load()},
+                         {"wall_s", wall},
+                         {"cpu_s", cpu},
+                         {"latency_mean_s", stats.latency_mean().count() / 1e6},
+                         {"latency_max_s", stats.latency_max.count() / 1e6},
+                         {"first_error", first_error}};
   std::cout << line.dump() << std::endl;
   return 0;
 }

@@ -118,6 +118,20 @@ TEST_CASE("client with n_per_request on treats a 400 to n as fatal, and off neve
     h.run();
     CHECK(h.client->fatal_error());
   }
+  SECTION("on keeps asking for n from a server that returned fewer, filling the rest singly") {
+    ModelConfig config = fake_config();
+    config.n_per_request = NPerRequest::on;
+    Harness h(config, ignore_n);
+    h.submit(ask("hello"), 0, 3);
+    h.run();
+    h.submit(ask("again"), 10, 3);
+    h.run();
+    auto requests = h.transport.requests();
+    REQUIRE(requests.size() == 6);
+    CHECK(body_of(requests[0])["n"] == 3);
+    CHECK(body_of(requests[3])["n"] == 3);
+    CHECK(h.finished() == 6);
+  }
   SECTION("off") {
     ModelConfig config = fake_config();
     config.n_per_request = NPerRequest::off;
