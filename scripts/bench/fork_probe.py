@@ -12,6 +12,7 @@ Usage: /usr/bin/python3 fork_probe.py WORKLOAD.jsonl
 
 import json
 import os
+import resource
 import sys
 import time
 
@@ -55,12 +56,26 @@ def forked(row, inputs):
     return data.decode()
 
 
+def usage():
+    """CPU seconds and minor page faults of this process and its waited-for children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+            own.ru_minflt + children.ru_minflt)
+
+
 def timed(label, rows, call, first_only=False):
+    # CPU time and faults say more than wall time on a shared machine.
+    cpu_before, faults_before = usage()
     start = time.perf_counter()
     for row in rows:
         call(row, row["inputs"][:1] if first_only else row["inputs"])
     elapsed = time.perf_counter() - start
-    print(f"{label:44s} {elapsed:8.3f} s   {1000 * elapsed / len(rows):7.2f} ms per function")
+    cpu_after, faults_after = usage()
+    n = len(rows)
+    print(f"{label:42s} wall {elapsed:7.3f} s, per function: wall {1000 * elapsed / n:6.2f} ms, "
+          f"CPU {1000 * (cpu_after - cpu_before) / n:6.2f} ms, "
+          f"{(faults_after - faults_before) / n:6.0f} page faults")
     return elapsed
 
 
