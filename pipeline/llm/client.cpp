@@ -406,6 +406,7 @@ class Client::Core : public std::enable_shared_from_this<Core> {
              std::chrono::microseconds latency, TimePoint now, Actions& actions) {
     switch (verdict.kind) {
       case Verdict::success:
+        failing_since_.reset();
         endpoints_.succeeded(endpoint_index);
         deliver_completion(job, endpoint_index, verdict.completion, latency, actions);
         return;
@@ -419,6 +420,12 @@ class Client::Core : public std::enable_shared_from_this<Core> {
         ++stats_.retries[static_cast<std::size_t>(verdict.cause)];
         endpoints_.failed(endpoint_index, now, verdict.retry_after);
         job->last_error = std::move(verdict.message);
+        if (!failing_since_) failing_since_ = now;
+        if (now - *failing_since_ >= config_.stall_timeout) {
+          enter_fatal(stall_message(job->last_error), actions);
+          fail_job(*job, *fatal_, actions);
+          return;
+        }
         if (job->attempts > config_.max_retries) {
           fail_job(*job,
                    LlmError{LlmErrorKind::retries_exhausted,
@@ -434,14 +441,25 @@ class Client::Core : public std::enable_shared_from_this<Core> {
         return;
       }
       case Verdict::fatal:
-        fatal_ = LlmError{LlmErrorKind::fatal, std::move(verdict.message)};
-        fail_everything(*fatal_, actions);
+        enter_fatal(std::move(verdict.message), actions);
         fail_job(*job, *fatal_, actions);
         return;
       case Verdict::shutdown:
         fail_job(*job, LlmError{LlmErrorKind::cancelled, verdict.message}, actions);
         return;
     }
+  }
+
+  void enter_fatal(std::string message, Actions& actions) {
+    fatal_ = LlmError{LlmErrorKind::fatal, std::move(message)};
+    fail_everything(*fatal_, actions);
+  }
+
+  std::string stall_message(const std::string& last_error) const {
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config_.stall_timeout).count();
+    return "no LLM endpoint of model \"" + config_.model + "\" has answered successfully for " +
+           std::to_string(seconds) + " s while every attempt failed, so the client stopped; the last error: " +
+           last_error + ". Check that the server is running and reachable at base_url.";
   }
 
   void deliver_completion(const JobPtr& job, std::size_t endpoint_index,
@@ -558,6 +576,7 @@ class Client::Core : public std::enable_shared_from_this<Core> {
   std::optional<TokenBucket> tokens_;
   std::optional<TimePoint> blocked_until_;
   std::optional<LlmError> fatal_;
+  std::optional<TimePoint> failing_since_;  // first failure since the last success
   bool stopping_ = false;
   std::uint64_t outstanding_ = 0;  // samples whose callback has not returned yet
   std::mt19937_64 rng_;

@@ -16,6 +16,8 @@
 //   - Any other failure (400, 401, 403, 404, unknown model, ...) is FATAL: the client keeps
 //     one message naming the endpoint and the server's error, fails every pending sample with
 //     it at once, and fails every later submit at once. The caller should stop the run.
+//     The same happens when every attempt on every endpoint has failed for stall_timeout
+//     (a server that is down or misaddressed), so a run never waits forever in silence.
 //
 // Threading and callbacks
 //   - Every public method is thread-safe.

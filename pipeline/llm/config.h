@@ -54,6 +54,10 @@ struct ModelConfig {
   std::chrono::milliseconds retry_base_delay{500};  // backoff: full jitter over base * 2^k
   std::chrono::milliseconds retry_max_delay{std::chrono::seconds(60)};
   NPerRequest n_per_request = NPerRequest::automatic;
+  // When every attempt has failed for this long (no success on any endpoint in between), the
+  // client goes fatal with the last error instead of waiting forever for a server that is
+  // down or misaddressed. Long enough for a server to restart.
+  std::chrono::milliseconds stall_timeout{std::chrono::minutes(10)};
 };
 
 // Empty when the config is usable; otherwise one message per problem, joined by "; ".

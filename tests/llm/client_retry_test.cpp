@@ -199,3 +199,51 @@ TEST_CASE("client records a truncated answer as such") {
   CHECK(h.outcome(0)->usage.completion_tokens == 100);
   CHECK(h.client->stats().samples_truncated == 1);
 }
+
+TEST_CASE("client goes fatal when every attempt has failed for stall_timeout") {
+  ModelConfig config = fake_config();
+  config.max_retries = 1000;
+  config.stall_timeout = std::chrono::minutes(2);
+  Harness h(config, [](const HttpRequest&, std::size_t) {
+    return transport_failure(TransportErrorKind::connect_failed, "http://e0.test/v1: Connection refused");
+  });
+  auto start = h.clock->now();
+  for (std::size_t i = 0; i < 3; ++i) h.submit(ask("q"), i);
+  h.run();
+  CHECK(h.finished() == 3);
+  auto fatal = h.client->fatal_error();
+  REQUIRE(fatal);
+  CHECK_THAT(fatal->message, Catch::Contains("120 s") && Catch::Contains("Connection refused"));
+  CHECK(h.clock->now() - start >= std::chrono::minutes(2));
+  CHECK(h.clock->now() - start <= std::chrono::minutes(2) + config.retry_max_delay);
+}
+
+TEST_CASE("client's stall clock restarts with every success") {
+  ModelConfig config = fake_config();
+  config.max_retries = 1000;
+  config.stall_timeout = std::chrono::seconds(30);
+  // Prompt "q" always fails; "ok" succeeds. Failures for 20 s, one success, failures for
+  // another 20 s: never 30 s without a success, so never fatal.
+  Harness h(config, [](const HttpRequest& request, std::size_t) {
+    return body_of(request)["messages"][0]["content"] == "ok" ? completion_reply({"x"}) : status_reply(503);
+  });
+  auto step_until = [&](auto done) {
+    for (int step = 0; step < 1000 && !done(); ++step) {
+      if (h.transport.deliver() > 0) continue;
+      h.client->pump();
+      if (h.transport.queued() > 0) continue;
+      h.clock->advance_to(h.client->next_wakeup().value());
+    }
+  };
+  auto start = h.clock->now();
+  h.submit(ask("q"), 0);
+  step_until([&] { return h.clock->now() - start >= std::chrono::seconds(20); });
+  h.submit(ask("ok"), 1);
+  step_until([&] { return h.finished() == 1; });
+  REQUIRE(h.outcome(1));
+  auto second = h.clock->now();
+  step_until([&] { return h.clock->now() - second >= std::chrono::seconds(20); });
+  CHECK(h.clock->now() - start >= std::chrono::seconds(40));
+  CHECK_FALSE(h.client->fatal_error());
+  CHECK(h.finished() == 1);
+}
