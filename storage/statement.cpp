@@ -73,6 +73,12 @@ Statement& Statement::clear_bindings() {
 }
 
 tl::expected<bool, StorageError> Statement::step() {
+  if (stmt_ == nullptr) {  // default-constructed or moved from: a bug in the caller
+    StorageError e;
+    e.code = SQLITE_MISUSE;
+    e.message = "step on a statement that holds no prepared SQL";
+    return tl::unexpected(std::move(e));
+  }
   if (bind_rc_ != SQLITE_OK) {
     std::string context = "bind parameter " + std::to_string(bind_index_) + " of ";
     context += detail::sql_excerpt(sql());

@@ -175,3 +175,16 @@ TEST_CASE("a failed commit is reported and leaves no transaction open") {
   CHECK(stmt->column_int64(0) == 0);
   stmt->reset();
 }
+
+TEST_CASE("stepping a statement that was moved from is an error, not a crash") {
+  Database db = open_memory();
+  auto stmt = db.prepare("SELECT 1");
+  REQUIRE(stmt);
+  Statement taken = std::move(*stmt);
+  auto r = stmt->step();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().what().find("no prepared SQL") != std::string::npos);
+  REQUIRE(*taken.step());
+  CHECK(taken.column_int64(0) == 1);
+  taken.reset();
+}
