@@ -40,7 +40,7 @@ using namespace std::chrono_literals;
 // that a loaded machine never turns a benign neighbour into a timeout, and free unless used.
 inline const Limits kQuick{1000ms, 64};
 // For attacks that must run into the timeout: every one costs this much.
-inline const Limits kHang{400ms, 64};
+inline const Limits kHang{500ms, 64};
 // For attacks that must run into the memory limit before the timeout.
 inline const Limits kMemory{5000ms, 64};
 

@@ -28,6 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kGroupPrefix = "autoif-attacks-";
+// Set for the contained run: the descriptor on which it reports that it started.
+constexpr const char* kReadyFd = "AUTOIF_ATTACK_READY_FD";
 
 // Why the current process runs without containment (empty when it does not need saying).
 std::string g_uncontained_reason;
@@ -62,29 +64,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
   std::stringstream stream(text);
   for (std::string part; std::getline(stream, part, separator);) parts.push_back(part);
   return parts;
-}
-
-// Runs argv (a program found on PATH) with stdio on /dev/null; true if it exited with 0.
-bool runs_cleanly(const std::vector<std::string>& args) {
-  pid_t pid = ::fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    int null = ::open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-    }
-    std::vector<char*> argv;
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // The cgroups made for one contained run. The directories are children of the cgroups this
@@ -223,63 +202,78 @@ class Cgroups {
   std::vector<std::string> applied_;
 };
 
-}  // namespace
-
-std::optional<int> contain(int argc, char** argv, ContainmentLimits limits) {
-  if (std::getenv(kContainedMarker) || is_listing(argc, argv)) return std::nullopt;
-
-  std::vector<std::string> unshare = {"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"};
-  auto probe = [&] {
-    auto args = unshare;
-    args.insert(args.end(), {"--", "true"});
-    return runs_cleanly(args);
-  };
-  bool user_namespace = false;
-  if (!probe()) {
-    // Without root, a user namespace may still grant the PID namespace.
-    unshare.insert(unshare.begin() + 1, {"--user", "--map-root-user"});
-    user_namespace = true;
-    if (::geteuid() == 0 || !probe()) {
-      g_uncontained_reason = "none: `unshare --pid --fork` is not permitted here";
-      return std::nullopt;
-    }
-  }
-
-  std::error_code error;
-  std::string self = fs::read_symlink("/proc/self/exe", error).string();
-  if (error) self = argv[0];
-  unshare.push_back("--");
-  unshare.push_back(self);
-  for (int i = 1; i < argc; ++i) unshare.push_back(argv[i]);
-
-  Cgroups cgroups(limits);
-  std::string description =
-      std::string(user_namespace ? "user and " : "") +
-      "PID namespace (unshare --pid --fork --kill-child --mount-proc)" + cgroups.describe();
+// Runs `command` (unshare and its arguments) inside `cgroups` with the marker set. Returns its
+// exit status, or nullopt if the contained run never started: unshare writes its complaint and
+// exits, and the contained process never reports in on the readiness pipe.
+std::optional<int> run_contained(std::vector<std::string> command, const Cgroups& cgroups,
+                                 const std::string& description) {
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) return std::nullopt;
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) {
-    std::perror("attack suite: fork");
-    return 1;
+    ::close(ready[0]);
+    ::close(ready[1]);
+    return std::nullopt;
   }
   if (pid == 0) {
     // If this parent is killed (a ctest timeout), unshare follows it, and with --kill-child
     // so does everything in the namespace.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     cgroups.join();
+    ::fcntl(ready[1], F_SETFD, 0);
     ::setenv(kContainedMarker, description.c_str(), 1);
+    ::setenv(kReadyFd, std::to_string(ready[1]).c_str(), 1);
     std::vector<char*> args;
-    for (auto& arg : unshare) args.push_back(arg.data());
+    for (auto& arg : command) args.push_back(arg.data());
     args.push_back(nullptr);
     ::execvp(args[0], args.data());
-    std::perror("attack suite: exec unshare");
     ::_exit(127);
   }
+  ::close(ready[1]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  char byte = 0;
+  bool started = ::read(ready[0], &byte, 1) == 1;
+  ::close(ready[0]);
+  if (!started) return std::nullopt;
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
+}
+
+}  // namespace
+
+std::optional<int> contain(int argc, char** argv, ContainmentLimits limits) {
+  if (const char* ready = std::getenv(kReadyFd)) {
+    // The contained run reports in, so that its parent can tell it from an unshare that failed.
+    int fd = std::atoi(ready);
+    (void)!::write(fd, "1", 1);
+    ::close(fd);
+    ::unsetenv(kReadyFd);
+  }
+  if (std::getenv(kContainedMarker) || is_listing(argc, argv)) return std::nullopt;
+
+  std::error_code error;
+  std::string self = fs::read_symlink("/proc/self/exe", error).string();
+  if (error) self = argv[0];
+  std::vector<std::string> tail = {"--", self};
+  for (int i = 1; i < argc; ++i) tail.push_back(argv[i]);
+
+  Cgroups cgroups(limits);
+  const std::string pid_namespace = "PID namespace (unshare --pid --fork --kill-child --mount-proc)";
+  std::vector<std::string> command = {"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"};
+  command.insert(command.end(), tail.begin(), tail.end());
+  if (auto status = run_contained(command, cgroups, pid_namespace + cgroups.describe()))
+    return status;
+  if (::geteuid() != 0) {
+    // Without root, a user namespace may still grant the PID namespace.
+    command.insert(command.begin() + 1, {"--user", "--map-root-user"});
+    if (auto status = run_contained(command, cgroups, "user and " + pid_namespace + cgroups.describe()))
+      return status;
+  }
+  g_uncontained_reason = "none: `unshare --pid --fork` could not be run here";
+  return std::nullopt;
 }
 
 std::string describe() {
