@@ -6,6 +6,7 @@ namespace autoif::cli {
 
 std::span<const Command> commands() {
   static const std::array table{
+      init_command(),
       sandbox_command(),
       stub_llm_command(),
   };

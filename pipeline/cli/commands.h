@@ -5,6 +5,7 @@
 
 namespace autoif::cli {
 
+Command init_command();
 Command sandbox_command();
 Command stub_llm_command();
 
