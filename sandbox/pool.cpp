@@ -38,7 +38,7 @@ std::chrono::steady_clock::duration job_budget(const Job& job) {
 
 struct Task {
   Job job;
-  std::promise<JobResult> promise;
+  std::function<void(JobResult)> done;
 };
 
 }  // namespace
@@ -71,15 +71,12 @@ class Pool::Impl {
     return {};
   }
 
-  std::future<JobResult> submit(Job job) {
-    Task task{std::move(job), {}};
-    auto future = task.promise.get_future();
+  void submit(Job job, std::function<void(JobResult)> done) {
     {
       std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(task));
+      queue_.push_back(Task{std::move(job), std::move(done)});
     }
     wake_.notify_one();
-    return future;
   }
 
   const WorkerInfo& info() const { return info_; }
@@ -140,7 +137,7 @@ class Pool::Impl {
         ++stats_.jobs;
         stats_.evaluations += task.job.inputs.size();
       }
-      task.promise.set_value(std::move(result));
+      task.done(std::move(result));
     }
   }
 
@@ -166,7 +163,13 @@ tl::expected<std::unique_ptr<Pool>, std::string> Pool::start(PoolOptions options
 }
 
 JobResult Pool::run(Job job) { return submit(std::move(job)).get(); }
-std::future<JobResult> Pool::submit(Job job) { return impl_->submit(std::move(job)); }
+std::future<JobResult> Pool::submit(Job job) {
+  auto promise = std::make_shared<std::promise<JobResult>>();
+  auto future = promise->get_future();
+  impl_->submit(std::move(job), [promise](JobResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+void Pool::submit(Job job, std::function<void(JobResult)> done) { impl_->submit(std::move(job), std::move(done)); }
 const WorkerInfo& Pool::info() const { return impl_->info(); }
 PoolStats Pool::stats() const { return impl_->stats(); }
 

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -80,6 +81,9 @@ class Pool {
 
   JobResult run(Job job);
   std::future<JobResult> submit(Job job);
+  // The same, with `done` called once with the result on one of the pool's threads (it should
+  // only hand the result over, e.g. post it to an event loop).
+  void submit(Job job, std::function<void(JobResult)> done);
 
   const WorkerInfo& info() const;
   PoolStats stats() const;

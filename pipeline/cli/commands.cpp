@@ -7,6 +7,8 @@ namespace autoif::cli {
 std::span<const Command> commands() {
   static const std::array table{
       init_command(),
+      run_command(),
+      export_command(),
       sandbox_command(),
       stub_llm_command(),
   };

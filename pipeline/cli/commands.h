@@ -8,5 +8,7 @@ namespace autoif::cli {
 Command init_command();
 Command sandbox_command();
 Command stub_llm_command();
+Command run_command();
+Command export_command();
 
 }  // namespace autoif::cli

@@ -36,7 +36,12 @@ std::int64_t monotonic_ns() {
 
 std::string syscall_name(int nr) {
   char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-  std::string out = name ? name : "#" + std::to_string(nr);
+  if (!name) {
+    std::string number = "#";  // built in two steps: g++ 12 warns falsely on "#" + string&&
+    number += std::to_string(nr);
+    return number;
+  }
+  std::string out(name);
   std::free(name);
   return out;
 }

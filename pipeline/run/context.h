@@ -1,0 +1,51 @@
+// What every stage gets: the configuration, the run's store, the sandbox, the event loop and
+// the model roles. Stages run on the event-loop thread (see event_loop.h).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "pipeline/config/config.h"
+#include "pipeline/run/event_loop.h"
+#include "pipeline/run/gateway.h"
+#include "sandbox/pool.h"
+#include "storage/pipeline_store.h"
+
+namespace autoif::run {
+
+struct RunContext {
+  const config::Config& config;
+  storage::PipelineStore& store;
+  sandbox::Pool& pool;
+  EventLoop& loop;
+  Gateway& supervisor;
+  Gateway* policy = nullptr;  // set when a policy role is configured
+  std::FILE* log = stderr;    // progress lines
+
+  sandbox::Limits limits() const {
+    sandbox::Limits out;
+    out.timeout = std::chrono::milliseconds(config.sandbox.timeout_ms);
+    out.memory_mb = static_cast<std::size_t>(config.sandbox.memory_mb);
+    return out;
+  }
+  // The prompt text: the config's override file when set, else the built-in one.
+  std::string prompt(std::string_view name) const;
+  // Renders prompt `name` with `values`; a bad template is fatal (it names the prompt).
+  std::string render(std::string_view name, const std::map<std::string, std::string>& values) const;
+  // Hands a sandbox job to the pool; `done` runs on the event loop.
+  void evaluate(sandbox::Job job, std::function<void(sandbox::JobResult)> done);
+};
+
+// One unit of the pipeline, in run order (see stages.h). `fingerprint` holds the settings
+// whose change makes this unit's stored work wrong; `run` does whatever work is left.
+struct Stage {
+  std::string_view name;
+  std::string_view summary;
+  nlohmann::json (*fingerprint)(const config::Config&);
+  void (*run)(RunContext&);
+};
+
+}  // namespace autoif::run

@@ -1,0 +1,125 @@
+#include "pipeline/run/gateway.h"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "pipeline/llm/request.h"
+
+namespace autoif::run {
+
+struct Gateway::Pending {
+  std::vector<llm::Message> messages;
+  std::size_t first = 0;
+  std::vector<std::string> keys;
+  Answers answers;
+  std::size_t missing = 0;
+  std::function<void(Answers)> done;
+};
+
+namespace {
+
+nlohmann::json request_json(const llm::ModelConfig& model, const std::vector<llm::Message>& messages,
+                            std::size_t sample) {
+  nlohmann::json body{{"model", model.model}, {"sample_index", sample}, {"messages", nlohmann::json::array()}};
+  for (const auto& message : messages)
+    body["messages"].push_back({{"role", message.role}, {"content", message.content}});
+  return body;
+}
+
+std::optional<Answer> from_stored(const storage::LlmCall& call) {
+  auto body = nlohmann::json::parse(call.response, nullptr, false);
+  if (!body.is_object() || !body.contains("content") || !body["content"].is_string()) return std::nullopt;
+  Answer answer;
+  answer.key = call.key;
+  answer.content = body["content"].get<std::string>();
+  answer.finish_reason = call.finish_reason.value_or("");
+  answer.truncated = call.status == storage::CallStatus::truncated;
+  return answer;
+}
+
+}  // namespace
+
+Gateway::Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, EventLoop& loop)
+    : role_(std::move(role)), client_(client), cache_(cache), loop_(loop) {}
+
+std::size_t Gateway::window(std::size_t samples_per_item) const {
+  const auto& config = client_.config();
+  std::size_t slots = config.max_in_flight * std::max<std::size_t>(1, config.endpoints.size());
+  return std::max<std::size_t>(1, 2 * slots / std::max<std::size_t>(1, samples_per_item));
+}
+
+void Gateway::store(Pending& pending, std::size_t slot, const llm::ChatResult& result) {
+  storage::LlmCall call;
+  call.key = pending.keys[slot];
+  call.role = role_;
+  call.model = client_.config().model;
+  call.endpoint = result.endpoint;
+  call.request = request_json(client_.config(), pending.messages, pending.first + slot).dump();
+  call.response = nlohmann::json{{"content", result.content}, {"finish_reason", result.finish_reason}}.dump();
+  call.finish_reason = result.finish_reason;
+  call.prompt_tokens = result.usage.prompt_tokens;
+  call.completion_tokens = result.usage.completion_tokens;
+  call.latency_ms = result.latency.count() / 1000;
+  call.attempts = result.attempts;
+  call.status = result.truncated ? storage::CallStatus::truncated : storage::CallStatus::ok;
+  if (auto stored = cache_.store(call); !stored)
+    throw std::runtime_error("storing a model answer: " + stored.error().what());
+  pending.answers[slot] = Answer{call.key, result.content, result.finish_reason, result.truncated};
+}
+
+void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::size_t count,
+                  std::function<void(Answers)> done) {
+  auto pending = std::make_shared<Pending>();
+  pending->messages = std::move(messages);
+  pending->first = first;
+  pending->answers.resize(count);
+  pending->done = std::move(done);
+  std::vector<std::size_t> to_send;
+  for (std::size_t i = 0; i < count; ++i) {
+    pending->keys.push_back(llm::request_key(client_.config(), pending->messages, first + i));
+    auto stored = cache_.lookup(pending->keys.back());
+    if (!stored) throw std::runtime_error("reading the request cache: " + stored.error().what());
+    if (*stored && (*stored)->status != storage::CallStatus::error) {
+      pending->answers[i] = from_stored(**stored);
+      ++stats_.cached;
+    } else {
+      to_send.push_back(i);
+    }
+  }
+  pending->missing = to_send.size();
+  loop_.hold();
+  if (to_send.empty()) {
+    loop_.post([this, pending] {
+      pending->done(std::move(pending->answers));
+      loop_.release();
+    });
+    return;
+  }
+  stats_.sent += to_send.size();
+  // Contiguous runs of missing samples go out as one request each (n > 1 where possible).
+  for (std::size_t i = 0; i < to_send.size();) {
+    std::size_t j = i + 1;
+    while (j < to_send.size() && to_send[j] == to_send[j - 1] + 1) ++j;
+    llm::ChatRequest request{pending->messages, first + to_send[i], j - i};
+    client_.submit(std::move(request), [this, pending](std::size_t sample, llm::SampleOutcome outcome) {
+      loop_.post([this, pending, sample, outcome = std::move(outcome)] {
+        std::size_t slot = sample - pending->first;
+        if (outcome) {
+          store(*pending, slot, *outcome);
+        } else {
+          ++stats_.failed;
+          if (outcome.error().kind == llm::LlmErrorKind::fatal)
+            loop_.stop("the " + role_ + " model failed: " + outcome.error().message);
+        }
+        if (--pending->missing == 0) {
+          pending->done(std::move(pending->answers));
+          loop_.release();
+        }
+      });
+    });
+    i = j;
+  }
+}
+
+}  // namespace autoif::run

@@ -1,0 +1,66 @@
+// A model role as the stages see it: ask for samples of a conversation and get them back on
+// the event loop, each answer already stored. The request cache lives here: a sample whose
+// key (llm::request_key: model, messages, sampling, sample index) is in the database is served
+// from it and never sent; a sample that is sent is stored (committed) the moment it arrives,
+// before the stage can derive anything from it. So a run killed at any moment asks again only
+// for the samples that were in flight.
+//
+// A fatal client error (401, unknown model...) stops the event loop with the client's message;
+// a sample that failed after every retry comes back as nullopt and the stage leaves its item
+// for the next run. Use from the event-loop thread only.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/llm/chat.h"
+#include "pipeline/llm/client.h"
+#include "pipeline/run/event_loop.h"
+#include "storage/llm_cache.h"
+
+namespace autoif::run {
+
+struct Answer {
+  std::string key;  // request key, as stored in llm_calls
+  std::string content;
+  std::string finish_reason;
+  bool truncated = false;
+};
+
+using Answers = std::vector<std::optional<Answer>>;
+
+struct GatewayStats {
+  std::size_t cached = 0;  // samples served from the database
+  std::size_t sent = 0;    // samples asked of the model
+  std::size_t failed = 0;  // samples that failed after retries
+};
+
+class Gateway {
+ public:
+  Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, EventLoop& loop);
+
+  // Samples first .. first+count-1 of `messages`; `done` runs on the loop with one entry per
+  // sample, in order.
+  void ask(std::vector<llm::Message> messages, std::size_t first, std::size_t count,
+           std::function<void(Answers)> done);
+
+  // How many items a stage should keep in flight to keep the client busy.
+  std::size_t window(std::size_t samples_per_item) const;
+  const GatewayStats& stats() const { return stats_; }
+  const std::string& role() const { return role_; }
+  const llm::ModelConfig& model() const { return client_.config(); }
+
+ private:
+  struct Pending;
+  void store(Pending& pending, std::size_t slot, const llm::ChatResult& result);
+
+  std::string role_;
+  llm::Client& client_;
+  storage::LlmCache& cache_;
+  EventLoop& loop_;
+  GatewayStats stats_;
+};
+
+}  // namespace autoif::run

@@ -1,0 +1,151 @@
+#include "pipeline/run/runner.h"
+
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+
+#include "pipeline/config/loader.h"
+#include "pipeline/llm/curl_transport.h"
+#include "pipeline/run/export.h"
+#include "pipeline/stages/stages.h"
+#include "pipeline/stub/cassette_writer.h"
+#include "storage/database.h"
+#include "storage/llm_cache.h"
+#include "storage/meta.h"
+#include "storage/transaction.h"
+
+namespace autoif::run {
+namespace {
+
+// Unwraps an I/O result; a failure is fatal to the run and is reported with `what`.
+template <typename T, typename E>
+T must(tl::expected<T, E> value, const std::string& what) {
+  if (!value) {
+    if constexpr (std::is_same_v<E, std::string>)
+      throw std::runtime_error(what + ": " + value.error());
+    else
+      throw std::runtime_error(what + ": " + value.error().what());
+  }
+  if constexpr (!std::is_void_v<T>) return std::move(*value);
+}
+
+// Stops with a message when a changed setting would make stored work wrong, or (when allowed)
+// deletes that work so it is redone.
+void check_fingerprints(storage::PipelineStore& store, const config::Config& config, bool allow_recompute) {
+  std::vector<std::string> invalid;
+  for (const auto& stage : stages::all()) {
+    auto stored = store.stage_fingerprint(std::string(stage.name));
+    bool changed = stored && *stored != stage.fingerprint(config).dump();
+    if (changed || (!invalid.empty() && stored)) invalid.emplace_back(stage.name);
+  }
+  if (invalid.empty()) return;
+  std::string list;
+  for (const auto& name : invalid) list += (list.empty() ? "" : ", ") + name;
+  if (!allow_recompute)
+    throw std::runtime_error(
+        "the settings changed since this database was last run, which invalidates the stored work of these "
+        "stages: " + list + ".\nRun again with --allow-recompute to recompute them (stored model answers are "
+        "reused; only new requests are sent), or restore the previous settings.");
+  auto tx = must(storage::Transaction::begin(store.db()), "starting a transaction");
+  store.reset_stages(invalid);
+  must(tx.commit(), "committing the reset");
+  std::fprintf(stderr, "run: recomputing %s\n", list.c_str());
+}
+
+void print_funnel(const storage::Funnel& f, const std::string& sft, std::size_t sft_rows, const std::string& dpo,
+                  std::size_t dpo_rows) {
+  std::printf(
+      "\nfunnel\n"
+      "  instructions   %lld seeds + %lld augmented; %lld near-duplicates dropped\n"
+      "  verifiers      %lld functions (%lld compiled, %lld kept), %lld test cases (%lld kept)\n"
+      "  cross-valid.   %lld passed; dropped: %lld without a usable verifier, %lld by cross-validation\n"
+      "  back-transl.   %lld dropped for contradiction; %lld instructions kept\n"
+      "  queries        %lld inputs (instruction x query)\n"
+      "  responses      %lld sampled, %lld pass more than half the functions, %lld scored\n"
+      "  datasets       %lld SFT rows (score >= min), %lld query-level + %lld instruction-level DPO pairs\n"
+      "\nwrote %s (%zu rows)\nwrote %s (%zu rows)\n",
+      (long long)f.seeds, (long long)f.augmented, (long long)f.near_duplicates, (long long)f.functions,
+      (long long)f.compiled_functions, (long long)f.kept_functions, (long long)f.cases, (long long)f.kept_cases,
+      (long long)f.passed_crossval, (long long)f.no_verifier, (long long)f.failed_crossval,
+      (long long)f.contradictions, (long long)f.kept_instructions, (long long)f.inputs, (long long)f.responses,
+      (long long)f.passing_responses, (long long)f.scored, (long long)f.sft_rows, (long long)f.query_pairs,
+      (long long)f.instruction_pairs, sft.c_str(), sft_rows, dpo.c_str(), dpo_rows);
+}
+
+}  // namespace
+
+int run_pipeline(const RunOptions& options) {
+  auto loaded = config::load_config(options.config_path, options.overrides);
+  if (!loaded) throw std::runtime_error("configuration:\n" + loaded.error().message());
+  config::Config config = std::move(*loaded);
+  std::optional<std::string> until;
+  if (options.until) {
+    until = stages::unit_of(*options.until);
+    if (!until) throw std::runtime_error("--until: unknown stage '" + *options.until + "'");
+  }
+
+  std::string db_path = options.db_path.value_or(config.run.db);
+  auto db = must(storage::Database::open(db_path, storage::OpenMode::run), "opening the run database");
+  storage::PipelineStore store(db);
+  check_fingerprints(store, config, options.allow_recompute);
+  auto meta = must(storage::Meta::open(db), "opening the run database");
+  must(meta.set_json("config", config::to_json(config)), "storing the configuration snapshot");
+
+  // Declared first so it outlives everything that posts to it (pool threads, client callbacks).
+  EventLoop loop;
+  sandbox::PoolOptions pool_options;
+  pool_options.workers = config.sandbox.workers;
+  pool_options.extra_modules = config.sandbox.extra_modules;
+  auto pool = must(sandbox::Pool::start(pool_options), "starting the sandbox");
+
+  std::optional<stub::CassetteWriter> cassette;
+  std::mutex cassette_mutex;
+  llm::ClientOptions client_options;
+  if (options.record_cassette) {
+    cassette = must(stub::CassetteWriter::open(*options.record_cassette), "--record-cassette");
+    client_options.observer = [&](const llm::Exchange& exchange) {
+      if (exchange.status != 200) return;
+      auto response = nlohmann::json::parse(exchange.response_body, nullptr, false);
+      if (response.is_discarded()) return;
+      std::lock_guard lock(cassette_mutex);
+      (void)cassette->append(*exchange.request, response);
+    };
+  }
+  auto transport = must(llm::CurlTransport::create(), "starting the HTTP client");
+  auto supervisor_client = must(llm::Client::create(config.supervisor, *transport, client_options),
+                                "the supervisor model ([llm] / [llm.supervisor])");
+  std::unique_ptr<llm::Client> policy_client;
+  if (config.policy)
+    policy_client = must(llm::Client::create(*config.policy, *transport, client_options), "the policy model ([llm.policy])");
+
+  auto cache = must(storage::LlmCache::open(db), "opening the request cache");
+  Gateway supervisor("supervisor", *supervisor_client, cache, loop);
+  std::unique_ptr<Gateway> policy;
+  if (policy_client) policy = std::make_unique<Gateway>("policy", *policy_client, cache, loop);
+  RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), stderr};
+
+  for (const auto& stage : stages::all()) {
+    std::fprintf(stderr, "run: %.*s (%.*s)\n", (int)stage.name.size(), stage.name.data(), (int)stage.summary.size(),
+                 stage.summary.data());
+    stage.run(ctx);
+    store.set_stage(std::string(stage.name), stage.fingerprint(config).dump(), true);
+    if (until && *until == stage.name) {
+      std::fprintf(stderr, "run: stopped after %s (--until); run again without --until to go on\n", until->c_str());
+      return 0;
+    }
+  }
+  std::fprintf(stderr, "run: %zu answers from the database, %zu requests sent, %zu failed\n",
+               supervisor.stats().cached + (policy ? policy->stats().cached : 0),
+               supervisor.stats().sent + (policy ? policy->stats().sent : 0),
+               supervisor.stats().failed + (policy ? policy->stats().failed : 0));
+
+  std::filesystem::path out = config.run.out_dir;
+  std::string sft = (out / "sft.jsonl").string(), dpo = (out / "dpo.jsonl").string();
+  auto sft_rows = export_rows(store, config, ExportFormat::trl_sft, sft);
+  auto dpo_rows = export_rows(store, config, ExportFormat::trl_dpo, dpo);
+  print_funnel(store.funnel(config.responses.source, config.verify.min_pass_rate, config.score.min_score), sft,
+               sft_rows, dpo, dpo_rows);
+  return 0;
+}
+
+}  // namespace autoif::run

@@ -1,0 +1,27 @@
+#include <array>
+#include <stdexcept>
+
+#include "pipeline/stages/stages.h"
+
+namespace autoif::stages {
+
+std::uint64_t stable_hash(std::string_view text, std::uint64_t seed) {
+  std::uint64_t hash = 1469598103934665603ull ^ (seed * 0x9E3779B97F4A7C15ull);
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  // Finish with splitmix64 so that nearby inputs spread over the whole range.
+  hash += 0x9E3779B97F4A7C15ull;
+  hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9ull;
+  hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EBull;
+  return hash ^ (hash >> 31);
+}
+
+std::vector<llm::Message> user_message(std::string text) { return {llm::Message{"user", std::move(text)}}; }
+
+void drive(run::RunContext& ctx) {
+  if (!ctx.loop.run()) throw std::runtime_error(ctx.loop.stop_reason());
+}
+
+}  // namespace autoif::stages
