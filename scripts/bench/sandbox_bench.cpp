@@ -62,11 +62,13 @@ std::vector<std::string> read_lines(const std::string& path) {
 }
 
 // The letter inprocess.py writes for the same outcome: an exception there is runtime_error
-// here, a non-bool return is bad_return; anything else (timeout, forbidden...) has no
-// in-process counterpart and therefore always counts as a disagreement.
+// (or, raised while executing the source, compile_error) here, a non-bool return is
+// bad_return; anything else (timeout, forbidden...) has no in-process counterpart and
+// therefore always counts as a disagreement.
 char letter(const sb::Verdict& verdict) {
   switch (verdict.status) {
     case sb::Status::ok: return verdict.result == true ? 'T' : 'F';
+    case sb::Status::compile_error:
     case sb::Status::runtime_error: return 'E';
     case sb::Status::bad_return: return 'B';
     default: return '?';
