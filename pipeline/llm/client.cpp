@@ -199,6 +199,8 @@ class Client::Core : public std::enable_shared_from_this<Core> {
   void dispatch(TimePoint now, Actions& actions) {
     blocked_until_.reset();
     if (fatal_ || stopping_) return;
+    // Due retries join the back of the queue. Putting them first would let one request
+    // that always fails take every probe of a tripped endpoint and keep it tripped.
     while (!delayed_.empty() && delayed_.begin()->first <= now) {
       ready_.push_back(std::move(delayed_.begin()->second));
       delayed_.erase(delayed_.begin());
