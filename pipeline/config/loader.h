@@ -57,8 +57,16 @@ tl::expected<Config, ConfigError> load_config(const std::string& path,
 // member per key ("crossval.case_threshold": 0.5), sorted; model keys once per role
 // ("llm.supervisor.temperature"; the policy's are null when that role does not exist), as
 // resolved after [llm] inheritance. Unset sampling fields are null. URLs lose any
-// user:password@ part; API keys appear only as the NAME of their variable.
+// user:password@ part; API keys appear only as the NAME of their variable. Prompt overrides
+// appear as paths: a fingerprint that must change with a prompt's wording hashes prompt_text().
 nlohmann::json to_json(const Config& config);
+
+// The Config a snapshot describes, for commands that work on a finished run's database
+// without its config file (`autoif export`). Keys the snapshot lacks (an older version's)
+// keep their defaults; keys it has that this version does not know are ignored. The policy
+// role exists when llm.policy.model is not null. URLs come back without the credentials
+// to_json removed. Error: the key whose value does not fit.
+tl::expected<Config, std::string> from_json(const nlohmann::json& snapshot);
 
 // The registry as Markdown for the README: a short note on tables and roles, then a table of
 // key, type, default and meaning.

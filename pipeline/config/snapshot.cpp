@@ -54,6 +54,31 @@ json to_json(const Config& config) {
   return out;
 }
 
+tl::expected<Config, std::string> from_json(const json& snapshot) {
+  if (!snapshot.is_object()) return tl::unexpected(std::string("the configuration snapshot is not a JSON object"));
+  Config config = default_config();
+  std::optional<llm::ModelConfig> policy;
+  if (auto it = snapshot.find("llm.policy.model"); it != snapshot.end() && !it->is_null())
+    policy = default_model_config("policy");
+  for (const Key& key : keys()) {
+    std::string name = key.model_key ? std::string(key.path.substr(4)) : std::string(key.path);
+    try {
+      if (!key.model_key) {
+        if (auto it = snapshot.find(name); it != snapshot.end() && !it->is_null()) key.set(config, *it);
+        continue;
+      }
+      if (auto it = snapshot.find("llm.supervisor." + name); it != snapshot.end() && !it->is_null())
+        key.set_model(config.supervisor, *it);
+      if (auto it = snapshot.find("llm.policy." + name); policy && it != snapshot.end() && !it->is_null())
+        key.set_model(*policy, *it);
+    } catch (const json::exception& error) {
+      return tl::unexpected("configuration snapshot: " + name + ": " + error.what());
+    }
+  }
+  config.policy = std::move(policy);
+  return config;
+}
+
 std::string keys_markdown() {
   std::string text =
       "Keys are written as `table.key`: `crossval.case_threshold` is `case_threshold = ...` under "

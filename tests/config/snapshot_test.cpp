@@ -81,6 +81,29 @@ file = "q.jsonl"
   CHECK(c.supervisor.endpoints[0].base_url == "https://user:pa55word@api.example.com/v1");
 }
 
+TEST_CASE("a snapshot read back gives the same settings, roles included") {
+  TempDir dir;
+  Config c = must_load(dir, kMinimal + "[llm.policy]\nmodel = \"p\"\nmax_tokens = 99\n[crossval]\nmin_cases = 4\n",
+                       {"llm.extra_body={ top_k = 3 }", "select.instruction_pairs=false"});
+  auto back = from_json(to_json(c));
+  REQUIRE(back);
+  CHECK(to_json(*back) == to_json(c));
+  CHECK(back->crossval.min_cases == 4);
+  REQUIRE(back->policy);
+  CHECK(back->policy->max_tokens == 99);
+  CHECK_FALSE(from_json(to_json(must_load(dir, kMinimal)))->policy);
+}
+
+TEST_CASE("a snapshot from another version keeps defaults for missing keys and names a bad value") {
+  auto old = from_json({{"crossval.min_cases", 5}, {"retired.key", 1}});
+  REQUIRE(old);
+  CHECK(old->crossval.min_cases == 5);
+  CHECK(old->crossval.min_functions == 1);
+  auto bad = from_json({{"crossval.min_cases", "five"}});
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error(), Contains("crossval.min_cases"));
+}
+
 TEST_CASE("the key table lists every key with its type, default and meaning") {
   auto text = keys_markdown();
   for (const Key& key : keys()) CHECK_THAT(text, Contains("| `" + std::string(key.path) + "` |"));
