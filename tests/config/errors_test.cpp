@@ -64,6 +64,11 @@ TEST_CASE("an API key put where its variable's name belongs is refused without e
     CHECK_THAT(p.what, Contains("NAME of an environment variable"));
     CHECK_THAT(error.message(), !Contains("abc123XYZ"));
   }
+  SECTION("with --set") {
+    auto error = must_fail(dir, kMinimal, {"llm.policy.api_key_env=sk-live-abc123XYZ"});
+    CHECK(only_problem(error).where == "--set llm.policy.api_key_env");
+    CHECK_THAT(error.message(), !Contains("abc123XYZ"));
+  }
   SECTION("as an unknown key on the command line") {
     auto error = must_fail(dir, kMinimal, {"llm.api_key=sk-live-abc123XYZ"});
     const auto& p = only_problem(error);
@@ -217,4 +222,19 @@ TEST_CASE("every problem is reported at once, in file order, then --set argument
   CHECK(error.problems[2].where == "--set bogus");
   CHECK(error.problems[2].what == "expected KEY=VALUE, e.g. --set llm.model=NAME");
   CHECK(error.problems[3].key == "verify.min_pass_rate");
+}
+
+TEST_CASE("an empty config file names both required keys") {
+  TempDir dir;
+  auto error = must_fail(dir, "");
+  REQUIRE(error.problems.size() == 2);
+  CHECK(error.problems[0].key == "llm.model");
+  CHECK(error.problems[1].key == "queries.file");
+}
+
+TEST_CASE("a config file with invalid UTF-8 is a syntax error at its position") {
+  TempDir dir;
+  auto problem = only_problem(must_fail(dir, "[llm]\nmodel = \"m\xff\"\n"));
+  CHECK_THAT(problem.where, Contains(dir.file("autoif.toml") + ":2:"));
+  CHECK_THAT(problem.what, Contains("TOML syntax error"));
 }
