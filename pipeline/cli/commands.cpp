@@ -11,6 +11,8 @@ std::span<const Command> commands() {
       export_command(),
       sandbox_command(),
       stub_llm_command(),
+      crossval_command(),
+      verify_command(),
   };
   return table;
 }

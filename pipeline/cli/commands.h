@@ -8,6 +8,8 @@ namespace autoif::cli {
 Command init_command();
 Command sandbox_command();
 Command stub_llm_command();
+Command crossval_command();
+Command verify_command();
 Command run_command();
 Command export_command();
 
