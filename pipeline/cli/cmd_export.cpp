@@ -47,11 +47,9 @@ int run(std::span<const std::string> argv) {
   } else if (auto meta = storage::Meta::open(*db); meta) {
     // The thresholds the run was started with, from its configuration snapshot.
     if (auto snapshot = meta->get_json("config"); snapshot && *snapshot) {
-      const auto& json = **snapshot;
-      config.verify.min_pass_rate = json.value("verify.min_pass_rate", config.verify.min_pass_rate);
-      config.score.min_score = json.value("score.min_score", config.score.min_score);
-      config.responses.source = json.value("responses.source", config.responses.source);
-      config.select.drop_truncated = json.value("select.drop_truncated", config.select.drop_truncated);
+      auto restored = config::from_json(**snapshot);
+      if (!restored) throw std::runtime_error(*db_path + ": the stored configuration: " + restored.error());
+      config = std::move(*restored);
     }
   }
   storage::PipelineStore store(*db);

@@ -1,24 +1,16 @@
 #include "pipeline/run/context.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "pipeline/config/loader.h"
 #include "prompts/prompts.h"
 
 namespace autoif::run {
 
 std::string RunContext::prompt(std::string_view name) const {
-  if (auto it = config.prompts.find(std::string(name)); it != config.prompts.end()) {
-    std::ifstream in(it->second, std::ios::binary);
-    if (!in) throw std::runtime_error("prompts." + std::string(name) + ": cannot read " + it->second);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  auto text = prompts::builtin(name);
-  if (!text) throw std::runtime_error("no built-in prompt named '" + std::string(name) + "'");
-  return std::string(*text);
+  auto text = config::prompt_text(config, name);
+  if (!text) throw std::runtime_error(text.error());
+  return *text;
 }
 
 std::string RunContext::render(std::string_view name, const std::map<std::string, std::string>& values) const {

@@ -10,6 +10,7 @@
 
 #include "pipeline/config/config.h"
 #include "pipeline/run/event_loop.h"
+#include "pipeline/llm/transport.h"
 #include "pipeline/run/gateway.h"
 #include "sandbox/pool.h"
 #include "storage/pipeline_store.h"
@@ -23,6 +24,7 @@ struct RunContext {
   EventLoop& loop;
   Gateway& supervisor;
   Gateway* policy = nullptr;  // set when a policy role is configured
+  llm::Transport* transport = nullptr;  // for HTTP services other than the models (NLI classifier)
   std::FILE* log = stderr;    // progress lines
 
   sandbox::Limits limits() const {

@@ -122,7 +122,7 @@ int run_pipeline(const RunOptions& options) {
   Gateway supervisor("supervisor", *supervisor_client, cache, loop);
   std::unique_ptr<Gateway> policy;
   if (policy_client) policy = std::make_unique<Gateway>("policy", *policy_client, cache, loop);
-  RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), stderr};
+  RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), transport.get(), stderr};
 
   for (const auto& stage : stages::all()) {
     std::fprintf(stderr, "run: %.*s (%.*s)\n", (int)stage.name.size(), stage.name.data(), (int)stage.summary.size(),

@@ -28,7 +28,8 @@ std::vector<std::string> examples_for(const std::vector<std::string>& seeds, std
 }
 
 nlohmann::json fingerprint(const config::Config& config) {
-  return {{"seeds", load_seeds(config)},
+  return {{"prompt", prompt_digest(config, "augment")},
+          {"seeds", load_seeds(config)},
           {"augment", {{"rounds", config.augment.rounds},
                        {"examples_per_round", config.augment.examples_per_round},
                        {"per_round", config.augment.per_round},

@@ -13,7 +13,8 @@ namespace autoif::stages {
 namespace {
 
 nlohmann::json fingerprint(const config::Config& config) {
-  return {{"functions", config.back_translation.functions},
+  return {{"prompts", {prompt_digest(config, "back_translate"), prompt_digest(config, "nli")}},
+          {"functions", config.back_translation.functions},
           {"nli", config.back_translation.nli},
           {"nli_url", config.back_translation.nli_url},
           {"model", config.supervisor.model}};
@@ -49,10 +50,58 @@ void finish(run::RunContext& ctx, Item& item) {
   if (auto committed = tx->commit(); !committed) throw std::runtime_error(committed.error().what());
 }
 
+// The label a classifier service returned: {"label": "..."}, or a list of {"label", "score"}
+// (the Hugging Face text-classification shape, best score wins), label text in any case.
+std::optional<std::string> classifier_label(const std::string& body) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  std::string label;
+  if (json.is_object() && json.contains("label") && json["label"].is_string()) {
+    label = json["label"].get<std::string>();
+  } else {
+    if (json.is_array() && json.size() == 1 && json[0].is_array()) json = json[0];
+    double best = -1;
+    if (json.is_array())
+      for (const auto& item : json)
+        if (item.is_object() && item.value("score", 0.0) > best && item.contains("label") && item["label"].is_string()) {
+          best = item.value("score", 0.0);
+          label = item["label"].get<std::string>();
+        }
+  }
+  auto parsed = parse::parse_nli_label(label);
+  if (!parsed.label) return std::nullopt;
+  return std::string(parse::to_string(*parsed.label));
+}
+
+// Asks the classifier at back_translation.nli_url, retrying a failed exchange a few times;
+// `done` gets the label, or nullopt when the service kept failing (the item is left for the
+// next run).
+void classify(run::RunContext& ctx, const std::string& premise, const std::string& hypothesis,
+              std::function<void(std::optional<std::string>)> done, int attempts_left = 3) {
+  llm::HttpRequest request;
+  request.url = ctx.config.back_translation.nli_url;
+  request.body = nlohmann::json{{"premise", premise}, {"hypothesis", hypothesis}}.dump();
+  request.timeout = std::chrono::seconds(60);
+  ctx.loop.hold();
+  ctx.transport->send(std::move(request), [&ctx, premise, hypothesis, done, attempts_left](llm::HttpOutcome outcome) {
+    ctx.loop.post([&ctx, premise, hypothesis, done, attempts_left, outcome = std::move(outcome)] {
+      std::optional<std::string> label;
+      if (outcome && outcome->status == 200) label = classifier_label(outcome->body);
+      if (!label && attempts_left > 1)
+        classify(ctx, premise, hypothesis, done, attempts_left - 1);
+      else
+        done(label);
+      ctx.loop.release();
+    });
+  });
+}
+
 void run_stage(run::RunContext& ctx) {
-  if (ctx.config.back_translation.nli != "llm")
-    throw std::runtime_error("back_translation.nli = \"" + ctx.config.back_translation.nli +
-                             "\" is not available in this build; use \"llm\"");
+  const bool http_nli = ctx.config.back_translation.nli == "http";
+  if (!http_nli && ctx.config.back_translation.nli != "llm")
+    throw std::runtime_error("back_translation.nli must be \"llm\" or \"http\", not \"" +
+                             ctx.config.back_translation.nli + "\"");
+  if (http_nli && (ctx.config.back_translation.nli_url.empty() || !ctx.transport))
+    throw std::runtime_error("back_translation.nli = \"http\" needs back_translation.nli_url");
   auto work = ctx.store.instructions("verified");
   std::size_t next = 0;
   const std::size_t per = std::max<std::size_t>(1, ctx.config.back_translation.functions);
@@ -89,6 +138,16 @@ void run_stage(run::RunContext& ctx) {
         if (judged.text.empty()) {  // nothing to judge: counts as neutral, never as a drop
           judged.label = "unparsed";
           return complete();
+        }
+        if (http_nli) {
+          classify(ctx, item->instruction.text, judged.text, [item, i, complete](std::optional<std::string> label) {
+            if (label)
+              item->judged[i].label = *label;
+            else
+              item->failed = true;
+            complete();
+          });
+          return;
         }
         auto nli = ctx.render("nli", {{"premise", item->instruction.text}, {"hypothesis", judged.text}});
         ctx.supervisor.ask(user_message(nli), 0, 1, [&, item, i, complete](run::Answers label) {

@@ -1,6 +1,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "pipeline/config/loader.h"
 #include "pipeline/stages/stages.h"
 
 namespace autoif::stages {
@@ -19,6 +20,12 @@ std::uint64_t stable_hash(std::string_view text, std::uint64_t seed) {
 }
 
 std::vector<llm::Message> user_message(std::string text) { return {llm::Message{"user", std::move(text)}}; }
+
+std::string prompt_digest(const config::Config& config, std::string_view name) {
+  auto text = config::prompt_text(config, name);
+  if (!text) throw std::runtime_error(text.error());
+  return std::to_string(stable_hash(*text));
+}
 
 void drive(run::RunContext& ctx) {
   if (!ctx.loop.run()) throw std::runtime_error(ctx.loop.stop_reason());

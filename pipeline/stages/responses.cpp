@@ -15,7 +15,8 @@ const std::string& source_of(const config::Config& config) { return config.respo
 
 nlohmann::json fingerprint(const config::Config& config) {
   const auto& model = config.responses.source == "policy" && config.policy ? *config.policy : config.supervisor;
-  return {{"samples", config.responses.samples},
+  return {{"score_prompt", prompt_digest(config, "score")},
+          {"samples", config.responses.samples},
           {"source", config.responses.source},
           {"model", model.model},
           {"sandbox", {{"timeout_ms", config.sandbox.timeout_ms}, {"memory_mb", config.sandbox.memory_mb}}}};

@@ -59,6 +59,9 @@ void score_responses(run::RunContext& ctx, std::vector<storage::ScoreWork> work,
 // Shared helpers.
 std::uint64_t stable_hash(std::string_view text, std::uint64_t seed = 0);
 std::vector<llm::Message> user_message(std::string text);
+// A digest of a prompt's current wording, for fingerprints: rewording a prompt changes the
+// requests, so the stored work of the stage that sends it no longer matches the settings.
+std::string prompt_digest(const config::Config& config, std::string_view name);
 // Runs the event loop until the stage's work is done; a stop (fatal model error, signal) is
 // rethrown as an error carrying its reason.
 void drive(run::RunContext& ctx);

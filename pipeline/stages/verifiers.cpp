@@ -10,7 +10,8 @@ namespace autoif::stages {
 namespace {
 
 nlohmann::json fingerprint(const config::Config& config) {
-  return {{"samples", config.verifiers.samples},
+  return {{"prompt", prompt_digest(config, "verifier")},
+          {"samples", config.verifiers.samples},
           {"crossval", {{"case_threshold", config.crossval.case_threshold},
                         {"function_threshold", config.crossval.function_threshold},
                         {"min_functions", config.crossval.min_functions},
