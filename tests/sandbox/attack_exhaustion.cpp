@@ -43,7 +43,7 @@ def attack():
 // of the batch, against "a function that blows up on one input costs only that input's limit".
 // Real functions do this innocently too (a module-level cache). Ending the child after a
 // memory_limit verdict, as after a timeout, would close it.
-TEST_CASE("memory a bomb keeps in a global does not starve the inputs after it") {
+TEST_CASE("memory a bomb keeps in a global does not starve the inputs after it", "[hole]") {
   auto result = run(R"PY(
 _kept = []
 
@@ -159,7 +159,7 @@ def attack():
 // "SystemError: error return without exception set", which the sandbox passes on as
 // runtime_error; the evaluation ran out of its memory budget, so the status should be
 // memory_limit (expected memory_limit, got runtime_error).
-TEST_CASE("unbounded recursion that runs out of memory is reported as memory_limit") {
+TEST_CASE("unbounded recursion that runs out of memory is reported as memory_limit", "[hole]") {
   auto result = run(attack_source(R"PY(
 def down(n):
     return down(n + 1) + 1
@@ -251,4 +251,5 @@ TEST_CASE("a batch where every input hangs gets a timeout for each and returns")
   INFO(describe(result));
   REQUIRE(result.verdicts.size() == 4);
   for (const auto& verdict : result.verdicts) CHECK(verdict.status == Status::timeout);
+  require_host_untouched();
 }

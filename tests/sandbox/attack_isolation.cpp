@@ -39,6 +39,7 @@ void require_victim_unaffected(const std::string& tamperer) {
   auto restarts = pool().stats().worker_restarts;
   auto tampered = run(tamperer, {"hello world", "x"});
   INFO("tamperer: " << describe(tampered));
+  require_host_untouched();
   auto victim = run(kVictim, {"hello world", "goodbye"});
   INFO("victim: " << describe(victim));
   REQUIRE(victim.verdicts.size() == 2);
@@ -179,5 +180,43 @@ def evaluate(response):
   for (const auto& verdict : result.verdicts) CHECK(verdict.status == Status::forbidden);
   CHECK(sleeper.alive());
   CHECK(bait.snapshot() == before);
+  require_host_untouched();
   require_victim_unaffected("def evaluate(response):\n    return True\n");
+}
+
+TEST_CASE("attackers running at the same time on other workers cannot disturb a victim") {
+  autoif::sandbox::PoolOptions options;
+  options.workers = 2;
+  options.worker_path = AUTOIF_WORKER_PATH;
+  auto started = autoif::sandbox::Pool::start(options);
+  REQUIRE(started);
+  auto& shared = **started;
+  using autoif::sandbox::Job;
+  // One attacker hogs a worker; the other guesses the pids of the victim's processes.
+  auto hog = shared.submit(Job{attack_source("def attack():\n    while True:\n        pass\n"), kBatch, kHang});
+  auto killer = shared.submit(Job{attack_source(R"PY(
+def attack():
+    for pid in list(range(1, 64)) + [-1]:
+        try:
+            os.kill(pid, 9)
+        except BaseException:
+            pass
+    return True
+)PY"),
+                                  kBatch, kQuick});
+  auto victim = shared.submit(Job{kVictim, {"hello world", "goodbye"}, kQuick});
+  auto victim_result = await_guarded(victim);
+  INFO("victim: " << describe(victim_result));
+  REQUIRE(victim_result.verdicts.size() == 2);
+  CHECK(victim_result.verdicts[0] == Verdict{Status::ok, true, ""});
+  CHECK(victim_result.verdicts[1] == Verdict{Status::ok, false, ""});
+  auto hog_result = await_guarded(hog);
+  auto killer_result = await_guarded(killer);
+  INFO("hog: " << describe(hog_result) << "\nkiller: " << describe(killer_result));
+  REQUIRE(hog_result.verdicts.size() == 3);
+  REQUIRE(killer_result.verdicts.size() == 3);
+  CHECK(hog_result.verdicts[1].status == Status::timeout);
+  CHECK(killer_result.verdicts[1].status == Status::forbidden);
+  // The pool starts its second worker on first use and counts that as a restart.
+  CHECK(shared.stats().worker_restarts <= 1);
 }

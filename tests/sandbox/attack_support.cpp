@@ -124,18 +124,22 @@ JobResult run_on(sandbox::Pool& pool, std::string source, std::vector<std::strin
   auto processes_before = descendants();
   auto restarts_before = pool.stats().worker_restarts;
   auto future = pool.submit(sandbox::Job{std::move(source), std::move(inputs), limits});
+  auto result = await_guarded(future);
+  g_aftermath = {};
+  for (pid_t pid : descendants())
+    if (!processes_before.contains(pid)) g_aftermath.new_processes.insert(pid);
+  g_aftermath.worker_restarts = pool.stats().worker_restarts - restarts_before;
+  return result;
+}
+
+JobResult await_guarded(std::future<JobResult>& future) {
   if (future.wait_for(kHangGuard) != std::future_status::ready) {
     std::fprintf(stderr, "attack suite: the sandbox did not answer a job within %lld s\n",
                  static_cast<long long>(kHangGuard.count()));
     std::fflush(nullptr);
     std::_Exit(99);
   }
-  auto result = future.get();
-  g_aftermath = {};
-  for (pid_t pid : descendants())
-    if (!processes_before.contains(pid)) g_aftermath.new_processes.insert(pid);
-  g_aftermath.worker_restarts = pool.stats().worker_restarts - restarts_before;
-  return result;
+  return future.get();
 }
 
 JobResult run(std::string source, std::vector<std::string> inputs, Limits limits) {
@@ -239,6 +243,10 @@ void require_attack_stopped(const JobResult& result, std::initializer_list<Statu
   require_neighbours_intact(result);
   require_not_leaked(result, host_secrets().api_key);
   require_not_leaked(result, host_secrets().fd_secret);
+  require_host_untouched();
+}
+
+void require_host_untouched() {
   require_inherited_descriptors_untouched();
   CHECK(last_aftermath().new_processes.empty());
   CHECK(last_aftermath().worker_restarts == 0);

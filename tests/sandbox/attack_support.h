@@ -10,6 +10,10 @@
 //   with a message (the pool promises this cannot happen; the guard only makes a broken
 //   promise visible instead of blocking ctest).
 // - Every bait object removes what it created when it goes away. Not thread-safe.
+//
+// Tests tagged [hole] pin holes this suite found in the sandbox: they fail until the sandbox is
+// fixed (each says what it expected and what it got). `sandbox_attack_tests '~[hole]'` runs
+// the rest; AUTOIF_ATTACK_VERBOSE=1 shows how every attack was stopped.
 #pragma once
 
 #include <sys/types.h>
@@ -49,8 +53,7 @@ inline constexpr auto kHangGuard = std::chrono::seconds(180);
 struct HostSecrets {
   std::string api_key;       // OPENAI_API_KEY of this process
   std::string fd_secret;     // what the inherited file holds
-  std::string file_path;     // that file
-  int file_fd = -1;          // inherited: the file, read-write
+  int file_fd = -1;          // inherited: the (already unlinked) file, read-write
   int socket_fd = -1;        // inherited: one end of a socket pair
   int peer_fd = -1;          // the other end (also inherited), watched for bytes
 };
@@ -60,6 +63,8 @@ sandbox::Pool& pool();
 JobResult run(std::string source, std::vector<std::string> inputs, Limits limits = kQuick);
 JobResult run_on(sandbox::Pool& pool, std::string source, std::vector<std::string> inputs,
                  Limits limits);
+// The result of a submitted job, under the same hang guard as run().
+JobResult await_guarded(std::future<JobResult>& future);
 
 // What the last run() or run_on() left on the host besides its verdicts.
 struct JobAftermath {
@@ -96,9 +101,12 @@ void require_not_leaked(const JobResult& result, const std::string& secret);
 // The descriptors planted by host_secrets() are as planted: the file holds its secret at its
 // old size and no byte travelled through the socket pair in either direction.
 void require_inherited_descriptors_untouched();
+// What every job must leave as it found it: the planted descriptors are untouched, the last
+// job left no process behind and its worker survived.
+void require_host_untouched();
 // The common assertion of an attack job on kBatch: the attack input's status is one of
-// `allowed`, it did not pass, its neighbours are intact, no host secret leaked, the planted
-// descriptors are untouched, the last job left no process behind and its worker survived.
+// `allowed`, it did not pass, its neighbours are intact, no host secret leaked, and
+// require_host_untouched() holds.
 void require_attack_stopped(const JobResult& result, std::initializer_list<Status> allowed);
 
 // --- Bait ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ TEST_CASE("ctypes, _ctypes, mmap, _posixsubprocess and _socket cannot be importe
     CHECK_THAT(result.verdicts[i].message, Catch::Contains("No module named") &&
                                                Catch::Contains(modules[i].substr(0, modules[i].find('.'))));
   }
+  require_host_untouched();
 }
 
 TEST_CASE("ctypes cannot be loaded from its shared library behind the import seal") {
@@ -109,4 +110,5 @@ def evaluate(response):
   REQUIRE(result.verdicts.size() == 3);
   for (const auto& verdict : result.verdicts) CHECK(verdict.status == Status::forbidden);
   CHECK(bait.snapshot() == before);
+  require_host_untouched();
 }
