@@ -44,7 +44,7 @@ bool set_limit(int resource, rlim_t value) {
 }
 
 void record(SharedRecord& slot, Status status, bool result, const std::string& message) {
-  std::size_t length = std::min(message.size(), kMessageBytes);
+  std::size_t length = utf8_prefix(message, kMessageBytes);
   std::memcpy(slot.message, message.data(), length);
   slot.length = static_cast<std::uint16_t>(length);
   slot.result = result ? 1 : 0;
@@ -97,7 +97,7 @@ void run_child(const ChildPlan& plan) {
   reset_random();
   auto evaluate = compile_function(plan.job->source);
   if (!evaluate) {
-    std::size_t length = std::min(evaluate.error().size(), sizeof header->compile_message - 1);
+    std::size_t length = utf8_prefix(evaluate.error(), sizeof header->compile_message - 1);
     std::memcpy(header->compile_message, evaluate.error().data(), length);
     header->compile_message[length] = '\0';
     header->compiled.store(2, std::memory_order_release);
@@ -111,6 +111,9 @@ void run_child(const ChildPlan& plan) {
     reset_random();
     CallOutcome outcome = call_evaluate(*evaluate, inputs[index]);
     record(plan.records[index], outcome.status, outcome.result, outcome.message);
+    // Memory the function parked in a global would starve every later input: like a timeout,
+    // a memory_limit ends this child, and the next input starts in a fresh one.
+    if (outcome.status == Status::memory_limit) ::_exit(0);
   }
   ::_exit(0);
 }

@@ -128,7 +128,7 @@ JobRunner::Attempt JobRunner::supervise(int pid, const Job& job) {
 
 void JobRunner::fill(std::size_t index, const Verdict& verdict) {
   SharedRecord& slot = records_[index];
-  std::size_t length = std::min(verdict.message.size(), kMessageBytes);
+  std::size_t length = utf8_prefix(verdict.message, kMessageBytes);
   std::memcpy(slot.message, verdict.message.data(), length);
   slot.length = static_cast<std::uint16_t>(length);
   slot.result = verdict.result == true ? 1 : 0;

@@ -92,6 +92,17 @@ std::string describe_exception() {
   return clip(detail.empty() ? name : name + ": " + detail);
 }
 
+// CPython 3.11 reports a failed allocation of its frame stack (deep recursion under a memory
+// limit) as "SystemError: error return without exception set" instead of MemoryError.
+bool frame_stack_exhausted() {
+  if (!PyErr_ExceptionMatches(PyExc_SystemError)) return false;
+  PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
+  PyErr_Fetch(&type, &value, &traceback);
+  std::string text = utf8(value);
+  PyErr_Restore(type, value, traceback);
+  return text.find("without exception set") != std::string::npos;
+}
+
 tl::expected<void, std::string> run_snippet(const char* code, const char* what) {
   PyObject* globals = PyDict_New();
   PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins());
@@ -202,7 +213,7 @@ CallOutcome call_evaluate(void* evaluate, std::string_view input) {
   PyObject* value = PyObject_CallOneArg(static_cast<PyObject*>(evaluate), argument);
   Py_DECREF(argument);
   if (!value) {
-    bool memory = PyErr_ExceptionMatches(PyExc_MemoryError);
+    bool memory = PyErr_ExceptionMatches(PyExc_MemoryError) || frame_stack_exhausted();
     outcome.message = describe_exception();
     outcome.status = memory ? Status::memory_limit : Status::runtime_error;
     return outcome;

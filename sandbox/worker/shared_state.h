@@ -6,7 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace autoif::sandbox::worker {
 
@@ -26,6 +28,15 @@ struct SharedRecord {
   std::uint16_t length;              // bytes of message used
   char message[kMessageBytes];
 };
+
+// The longest prefix of `text` that fits in `room` bytes without splitting a UTF-8 sequence:
+// messages are cut to fit the records, and must stay valid text for JSON and SQLite.
+inline std::size_t utf8_prefix(std::string_view text, std::size_t room) {
+  if (text.size() <= room) return text.size();
+  std::size_t length = room;
+  while (length > 0 && (static_cast<unsigned char>(text[length]) & 0xC0) == 0x80) --length;
+  return length;
+}
 
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 static_assert(sizeof(SharedRecord) == 256);
