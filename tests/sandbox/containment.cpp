@@ -162,15 +162,13 @@ class Cgroups {
   Cgroups(const Cgroups&) = delete;
   Cgroups& operator=(const Cgroups&) = delete;
 
-  // Moves the calling process into every cgroup made; called in the child before exec.
-  void join() const {
-    for (const auto& dir : dirs_) write_text(dir / "cgroup.procs", "0");
-  }
-
-  std::string describe() const {
-    std::string text;
-    for (const auto& item : applied_) text += "; " + item;
-    return text;
+  // Moves the calling process into every cgroup made (called in the child before exec) and
+  // describes the ones it got into: a cgroup the kernel refused to take it in limits nothing.
+  std::string join() const {
+    std::string joined;
+    for (std::size_t i = 0; i < dirs_.size(); ++i)
+      if (write_text(dirs_[i] / "cgroup.procs", "0")) joined += "; " + applied_[i];
+    return joined;
   }
 
  private:
@@ -206,7 +204,7 @@ class Cgroups {
 // exit status, or nullopt if the contained run never started: unshare writes its complaint and
 // exits, and the contained process never reports in on the readiness pipe.
 std::optional<int> run_contained(std::vector<std::string> command, const Cgroups& cgroups,
-                                 const std::string& description) {
+                                 const std::string& namespaces) {
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return std::nullopt;
   std::fflush(nullptr);
@@ -220,7 +218,7 @@ std::optional<int> run_contained(std::vector<std::string> command, const Cgroups
     // If this parent is killed (a ctest timeout), unshare follows it, and with --kill-child
     // so does everything in the namespace.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    cgroups.join();
+    std::string description = namespaces + cgroups.join();
     ::fcntl(ready[1], F_SETFD, 0);
     ::setenv(kContainedMarker, description.c_str(), 1);
     ::setenv(kReadyFd, std::to_string(ready[1]).c_str(), 1);
@@ -264,13 +262,11 @@ std::optional<int> contain(int argc, char** argv, ContainmentLimits limits) {
   const std::string pid_namespace = "PID namespace (unshare --pid --fork --kill-child --mount-proc)";
   std::vector<std::string> command = {"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"};
   command.insert(command.end(), tail.begin(), tail.end());
-  if (auto status = run_contained(command, cgroups, pid_namespace + cgroups.describe()))
-    return status;
+  if (auto status = run_contained(command, cgroups, pid_namespace)) return status;
   if (::geteuid() != 0) {
     // Without root, a user namespace may still grant the PID namespace.
     command.insert(command.begin() + 1, {"--user", "--map-root-user"});
-    if (auto status = run_contained(command, cgroups, "user and " + pid_namespace + cgroups.describe()))
-      return status;
+    if (auto status = run_contained(command, cgroups, "user and " + pid_namespace)) return status;
   }
   g_uncontained_reason = "none: `unshare --pid --fork` could not be run here";
   return std::nullopt;
