@@ -160,13 +160,10 @@ def attack():
   }
 }
 
-// HOLE (found by this suite): the worker clips messages to protocol::kMaxVerdictMessage (300
-// bytes) on a UTF-8 boundary, but the shared verdict record holds only kMessageBytes (252), and
-// child.cpp's record() cuts there byte-wise, so a message of 253 to 303 bytes can end in the
-// middle of a character (expected valid UTF-8, got a truncated sequence). Any non-English
-// response quoted in an error does it; a strict JSON or SQLite text consumer downstream then
-// fails on the verdict.
-TEST_CASE("error messages stay valid UTF-8 whatever their length", "[hole]") {
+// Found by this suite (fixed in 8dfc5ee): messages were clipped on a UTF-8 boundary to 300
+// bytes and then cut byte-wise to the 252-byte verdict record, so an error quoting non-English
+// text could end mid-character, which strict JSON or SQLite text consumers reject.
+TEST_CASE("error messages stay valid UTF-8 whatever their length", "[found]") {
   std::vector<std::string> inputs;
   for (int length = 100; length <= 160; ++length) inputs.push_back(std::to_string(length));
   auto result = run(R"PY(

@@ -36,14 +36,10 @@ def attack():
   require_attack_stopped(result, {Status::memory_limit});
 }
 
-// HOLE (found by this suite): after a MemoryError the sandbox goes on evaluating the next
-// inputs in the same child process, so memory a bomb parked in a global is still held and the
-// inputs after it fail with memory_limit although they would pass in a fresh process
-// (expected ok/false for "benign false", got memory_limit). One bad input then costs the rest
-// of the batch, against "a function that blows up on one input costs only that input's limit".
-// Real functions do this innocently too (a module-level cache). Ending the child after a
-// memory_limit verdict, as after a timeout, would close it.
-TEST_CASE("memory a bomb keeps in a global does not starve the inputs after it", "[hole]") {
+// Found by this suite (fixed in 8dfc5ee): after a MemoryError the child went on with the next
+// inputs, so memory a bomb parked in a global starved every later input (memory_limit instead
+// of its real verdict). Real functions do this innocently too (a module-level cache).
+TEST_CASE("memory a bomb keeps in a global does not starve the inputs after it", "[found]") {
   auto result = run(R"PY(
 _kept = []
 
@@ -155,11 +151,10 @@ def attack():
   require_attack_stopped(result, {Status::timeout, Status::memory_limit, Status::crashed});
 }
 
-// HOLE (found by this suite, minor): CPython 3.11 reports an exhausted frame stack as
-// "SystemError: error return without exception set", which the sandbox passes on as
-// runtime_error; the evaluation ran out of its memory budget, so the status should be
-// memory_limit (expected memory_limit, got runtime_error).
-TEST_CASE("unbounded recursion that runs out of memory is reported as memory_limit", "[hole]") {
+// Found by this suite (fixed in 8dfc5ee): CPython 3.11 reports an exhausted frame stack as
+// "SystemError: error return without exception set", which came out as runtime_error although
+// the evaluation ran out of its memory budget.
+TEST_CASE("unbounded recursion that runs out of memory is reported as memory_limit", "[found]") {
   auto result = run(attack_source(R"PY(
 def down(n):
     return down(n + 1) + 1

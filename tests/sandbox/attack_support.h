@@ -11,9 +11,10 @@
 //   promise visible instead of blocking ctest).
 // - Every bait object removes what it created when it goes away. Not thread-safe.
 //
-// Tests tagged [hole] pin holes this suite found in the sandbox: they fail until the sandbox is
-// fixed (each says what it expected and what it got). `sandbox_attack_tests '~[hole]'` runs
-// the rest; AUTOIF_ATTACK_VERBOSE=1 shows how every attack was stopped.
+// Tests tagged [found] pin holes this suite found in the sandbox (each comment says what it
+// got before the fix). A new hole gets a failing test tagged [hole] until the sandbox is fixed;
+// `sandbox_attack_tests '~[hole]'` runs the rest. AUTOIF_ATTACK_VERBOSE=1 shows how every
+// attack was stopped.
 #pragma once
 
 #include <sys/types.h>
