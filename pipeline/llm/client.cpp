@@ -313,15 +313,18 @@ class Client::Core : public std::enable_shared_from_this<Core> {
     TimePoint now = clock_->now();
     auto latency = std::chrono::duration_cast<std::chrono::microseconds>(now - job->sent_at);
     const EndpointState& endpoint = endpoints_[endpoint_index];  // immutable fields only
+    Verdict verdict = judge(*job, endpoint_index, outcome);
     if (observer_ && outcome) {
-      // A server may echo the key in an error; what the observer records must not hold it.
+      // A server may echo the key; what the observer records must not hold it. (A completion
+      // that echoes it is then shown only as redacted text.)
       const std::string& key = endpoint.key.reveal();
       bool echoed = !key.empty() && outcome->body.find(key) != std::string::npos;
       std::string cleaned = echoed ? redact(outcome->body, endpoint.key) : std::string();
+      const nlohmann::json* parsed =
+          verdict.kind == Verdict::success && !echoed ? verdict.completion.raw.get() : nullptr;
       observer_(Exchange{endpoint.display, job->body_json.get(), outcome->status,
-                         echoed ? cleaned : outcome->body, latency});
+                         echoed ? cleaned : outcome->body, parsed, latency});
     }
-    Verdict verdict = judge(*job, endpoint_index, outcome);
 
     Actions actions;
     {

@@ -60,6 +60,8 @@ struct Exchange {
   const nlohmann::json* request;   // the body sent (holds no secret); valid during the call
   int status = 0;
   std::string_view response_body;  // as received; valid during the call
+  // The parsed body when it is a usable chat completion, else null; valid during the call.
+  const nlohmann::json* response;
   std::chrono::microseconds latency{0};
 };
 // Called on the transport's thread for every exchange; must be quick and thread-safe.

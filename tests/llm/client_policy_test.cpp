@@ -234,6 +234,14 @@ TEST_CASE("client shows every exchange to the observer") {
             [&](const Exchange& exchange) {
               seen.emplace_back(*exchange.request, exchange.status);
               CHECK(exchange.endpoint == "http://e0.test/v1");
+              if (exchange.status == 200) {
+                REQUIRE(exchange.response != nullptr);
+                CHECK(exchange.response->at("choices").size() == 1);
+                CHECK(nlohmann::json::parse(exchange.response_body) == *exchange.response);
+              } else {
+                CHECK(exchange.response == nullptr);
+                CHECK(exchange.response_body == "busy");
+              }
             });
   h.submit(ask("q"), 0);
   h.run();
