@@ -106,11 +106,12 @@ int run(std::span<const std::string> argv) {
                "  functions: %zu distinct, %zu not compiled, %zu kept\n"
                "  cases: %zu distinct, %zu dropped by the functions' vote, %zu kept "
                "(%zu unreadable in the answers)\n"
+               "  sandbox: %zu jobs, %zu evaluations\n"
                "  wrote %s\n",
                s.rows_in, s.rows_out, s.rows_skipped,
                warnings.unprinted() ? " (warnings after the first 20 not shown)" : "", c.answers,
                c.answers_unparsable, c.functions, c.functions_not_compiled, c.functions_kept,
-               c.cases, c.cases_dropped, c.cases_kept, c.unreadable_cases, out->c_str());
+               c.cases, c.cases_dropped, c.cases_kept, c.unreadable_cases, (*pool)->stats().jobs, (*pool)->stats().evaluations, out->c_str());
   return 0;
 }
 

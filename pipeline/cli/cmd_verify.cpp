@@ -81,11 +81,12 @@ int run(std::span<const std::string> argv) {
                "  responses: %zu, %zu with a pass rate above 0.5\n"
                "  functions: %zu listed, %zu not compiled; rows without a function: %zu\n"
                "  evaluations: %zu, %zu ended in an error or timeout\n"
+               "  sandbox: %zu jobs, %zu evaluations\n"
                "  wrote %s\n",
                s.rows_in, s.rows_out, s.rows_skipped,
                warnings.unprinted() ? " (warnings after the first 20 not shown)" : "", c.responses,
                c.responses_passing, c.functions, c.functions_not_compiled, c.rows_without_functions,
-               c.evaluations, c.evaluation_errors, out->c_str());
+               c.evaluations, c.evaluation_errors, (*pool)->stats().jobs, (*pool)->stats().evaluations, out->c_str());
   return 0;
 }
 

@@ -30,29 +30,38 @@ std::string trim_source(std::string_view text) {
   return std::string(text.substr(begin, text.find_last_not_of(kSpace) - begin + 1));
 }
 
-// parse_verifier_answer asks whether each repair candidate compiles; a row's answers often
-// repeat one source, so every distinct source costs one zero-input sandbox job at most.
-class CompileMemo {
+// parse_verifier_answer asks whether each repair candidate of a source compiles. Every check
+// runs the candidate on all of the row's cases at once, so the check of the candidate that is
+// chosen (the first that compiles) is also its evaluation: each distinct source costs one
+// sandbox job, and a source repeated across answers costs nothing more. Sources expected to be
+// asked for are submitted up front so that one row with many answers keeps every worker busy.
+class CheckedSources {
  public:
-  CompileMemo(sandbox::Pool& pool, sandbox::Limits limits) : pool_(pool), limits_(limits) {}
+  CheckedSources(sandbox::Pool& pool, sandbox::Limits limits, std::vector<std::string> inputs)
+      : pool_(pool), limits_(limits), inputs_(std::move(inputs)) {}
 
-  bool operator()(std::string_view source) {
-    std::string key(source);
-    if (auto it = known_.find(key); it != known_.end()) return it->second;
-    bool compiled = pool_.run(sandbox::Job{key, {}, limits_}).compiled;
-    known_.emplace(std::move(key), compiled);
-    return compiled;
+  void prefetch(std::string_view source) {
+    if (known_.find(source) == known_.end())
+      known_.emplace(std::string(source),
+                     pool_.submit(sandbox::Job{std::string(source), inputs_, limits_}).share());
+  }
+
+  // The reference lives as long as this object (map nodes and shared states do not move).
+  const sandbox::JobResult& run(std::string_view source) {
+    prefetch(source);
+    return known_.find(source)->second.get();
   }
 
  private:
   sandbox::Pool& pool_;
   sandbox::Limits limits_;
-  std::map<std::string, bool, std::less<>> known_;
+  std::vector<std::string> inputs_;
+  std::map<std::string, std::shared_future<sandbox::JobResult>, std::less<>> known_;
 };
 
 struct Function {
-  std::string source;
-  bool compiled = false;
+  std::string source;               // as written out: trimmed
+  const sandbox::JobResult* ran;  // owned by CheckedSources
 };
 
 bool got_right(const sandbox::Verdict& verdict, bool expected) {
@@ -92,51 +101,54 @@ CrossvalRowResult crossval_row(sandbox::Pool& pool, const CrossvalInputRow& inpu
   counts.rows = 1;
   counts.answers = input.answers.size();
 
-  CompileMemo compiles(pool, settings.limits);
-  parse::CompileCheck check = [&](std::string_view source) { return compiles(source); };
-  std::vector<Function> functions;
-  std::set<std::string> function_keys;
+  // Pass 1: the cases (and whether an answer holds a function at all) do not depend on how
+  // its source is repaired, so they are known before anything runs. The source chosen without
+  // the sandbox (a syntactic guess) is nearly always the one the sandbox will confirm.
   std::vector<parse::TestCase> cases;
   std::set<std::pair<std::string, bool>> case_keys;
+  std::vector<bool> has_function;
+  std::vector<std::string> likely_sources;
   for (const std::string& answer : input.answers) {
-    parse::VerifierAnswer parsed = parse::parse_verifier_answer(answer, check);
+    parse::VerifierAnswer parsed = parse::parse_verifier_answer(answer);
     counts.unreadable_cases += parsed.dropped_cases;
-    if (parsed.func.empty()) {
-      ++counts.answers_unparsable;
-      continue;
-    }
-    if (function_keys.insert(trim(parsed.func)).second)
-      functions.push_back({trim_source(parsed.func), compiles(parsed.func)});
+    has_function.push_back(!parsed.func.empty());
+    counts.answers_unparsable += parsed.func.empty() ? 1 : 0;
+    if (!parsed.func.empty()) likely_sources.push_back(std::move(parsed.func));
     for (auto& c : parsed.cases)
       if (case_keys.emplace(c.input, c.output).second) cases.push_back(std::move(c));
   }
-  counts.functions = functions.size();
   counts.cases = cases.size();
 
+  // Pass 2: each source as the sandbox-backed check chooses it, already run on every case.
   std::vector<std::string> inputs;
   inputs.reserve(cases.size());
   for (const auto& c : cases) inputs.push_back(c.input);
-  std::vector<std::pair<std::size_t, std::future<sandbox::JobResult>>> jobs;
-  for (std::size_t f = 0; f < functions.size(); ++f)
-    if (functions[f].compiled && !cases.empty())
-      jobs.emplace_back(f, pool.submit(sandbox::Job{functions[f].source, inputs, settings.limits}));
+  CheckedSources sandbox(pool, settings.limits, std::move(inputs));
+  for (const auto& source : likely_sources) sandbox.prefetch(source);
+  parse::CompileCheck compiles = [&](std::string_view source) { return sandbox.run(source).compiled; };
+  std::vector<Function> functions;
+  std::set<std::string> function_keys;
+  for (std::size_t a = 0; a < input.answers.size(); ++a) {
+    if (!has_function[a]) continue;
+    parse::VerifierAnswer parsed = parse::parse_verifier_answer(input.answers[a], compiles);
+    if (parsed.func.empty() || !function_keys.insert(trim(parsed.func)).second) continue;
+    functions.push_back({trim_source(parsed.func), &sandbox.run(parsed.func)});
+  }
+  counts.functions = functions.size();
 
-  // Only functions that compiled in their own job vote; `voters` maps votes back to sources.
+  // Only compiled functions vote; `voters` maps votes back to functions.
   core::CrossvalInput votes{cases.size(), {}};
   std::vector<std::size_t> voters;
-  for (auto& [f, job] : jobs) {
-    sandbox::JobResult ran = job.get();
-    if (!ran.compiled) {
-      functions[f].compiled = false;
-      continue;
-    }
+  for (std::size_t f = 0; f < functions.size(); ++f) {
+    const sandbox::JobResult& ran = *functions[f].ran;
+    if (!ran.compiled) continue;
     std::vector<bool> right(cases.size(), false);
     for (std::size_t c = 0; c < cases.size() && c < ran.verdicts.size(); ++c)
       right[c] = got_right(ran.verdicts[c], cases[c].output);
     votes.right.push_back(std::move(right));
     voters.push_back(f);
   }
-  for (const auto& f : functions) counts.functions_not_compiled += f.compiled ? 0 : 1;
+  for (const auto& f : functions) counts.functions_not_compiled += f.ran->compiled ? 0 : 1;
 
   core::CrossvalOutcome outcome = core::cross_validate(votes, settings.decision);
   counts.cases_dropped = cases.size() - outcome.kept_cases;

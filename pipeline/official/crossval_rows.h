@@ -8,10 +8,11 @@
 //
 // Per row: every answer is read with parse::parse_verifier_answer (its source repairs are
 // decided by compiling in the sandbox); an answer that yields no function is "unparsable";
-// an answer with a function but no usable case still contributes its function. Functions are
-// merged by source after trimming, cases by (input, expected). Every compiled function runs
-// on every case (one sandbox job per function, all cases as its inputs) and
-// core::cross_validate makes the decision.
+// an answer with a function but no usable case still contributes its function (and cases
+// count whether or not their answer's function compiles). Functions are merged by source
+// after trimming, cases by (input, expected). Every compiled function runs on every case (one
+// sandbox job per distinct source, all cases as its inputs; that job is also its compile
+// check) and core::cross_validate makes the decision.
 //
 // Contract: crossval_row is safe to call from several threads at once on one Pool; it never
 // throws for anything a model wrote. read_crossval_row only checks shapes.
