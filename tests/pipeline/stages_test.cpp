@@ -243,3 +243,31 @@ TEST_CASE("responses are verified by execution, scored, and selected into SFT ro
   CHECK(pairs[0].chosen == "A banana split is dessert.");
   CHECK(pairs[0].rejected == "An apple.");
 }
+
+TEST_CASE("back-translation can be judged by an NLI classifier behind an HTTP endpoint") {
+  StageHarness h([](const std::string&, int, std::int64_t) -> std::vector<std::string> {
+    return {"Instruction: Do not use commas."};
+  },
+                 [](config::Config& c) {
+                   c.back_translation.nli = "http";
+                   c.back_translation.nli_url = "http://nli.test/classify";
+                 });
+  h.set_script([](const llm::HttpRequest& request, std::size_t) {
+    if (request.url == "http://nli.test/classify") {
+      auto body = nlohmann::json::parse(request.body);
+      // A text-classification server: scored labels, best first or not.
+      if (body["premise"] == "Use commas often.")
+        return llm::status_reply(200, R"([{"label": "ENTAILMENT", "score": 0.1}, {"label": "CONTRADICTION", "score": 0.85}])");
+      return llm::status_reply(200, R"({"label": "entailment"})");
+    }
+    return llm::completion_reply({"Instruction: Do not use commas."});
+  });
+  auto a = h.store().add_instruction("Use commas often.", "a", "seed", std::nullopt, "verified");
+  auto b = h.store().add_instruction("Avoid commas.", "b", "seed", std::nullopt, "verified");
+  for (auto id : {a, b}) h.store().add_function(id, std::nullopt, "def evaluate(r):\n    return ',' not in r", true, "", 1.0, true);
+  h.run("back_translation");
+  auto kept = h.store().instructions("kept");
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].id == b);
+  CHECK(h.requests() == 4);  // one back-translation and one classifier call per instruction
+}
