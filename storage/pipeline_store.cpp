@@ -159,26 +159,24 @@ void PipelineStore::add_input(std::int64_t instruction, std::int64_t query, cons
             .run());
 }
 
-std::vector<InputRow> PipelineStore::inputs_without_responses(const std::string& source) {
+// Inputs of kept instructions that have (or lack) responses from `source`, in content order.
+std::vector<InputRow> PipelineStore::inputs_by_responses(const std::string& source, bool with_responses) {
   auto& s = statement(
       "SELECT i.id, i.instruction_id, i.prompt FROM inputs i JOIN instructions n ON n.id = i.instruction_id "
-      "JOIN queries q ON q.id = i.query_id WHERE n.status = 'kept' AND NOT EXISTS "
+      "JOIN queries q ON q.id = i.query_id WHERE (?2 = 1 OR n.status = 'kept') AND ?2 = EXISTS "
       "(SELECT 1 FROM responses r WHERE r.input_id = i.id AND r.source = ?1) ORDER BY n.text, q.pool_line");
-  s.bind_all(source);
+  s.bind_all(source, with_responses ? 1 : 0);
   std::vector<InputRow> rows;
   while (check(s.step())) rows.push_back({s.column_int64(0), s.column_int64(1), s.column_string(2)});
   return rows;
 }
 
+std::vector<InputRow> PipelineStore::inputs_without_responses(const std::string& source) {
+  return inputs_by_responses(source, false);
+}
+
 std::vector<InputRow> PipelineStore::inputs_with_responses(const std::string& source) {
-  auto& s = statement(
-      "SELECT i.id, i.instruction_id, i.prompt FROM inputs i JOIN instructions n ON n.id = i.instruction_id "
-      "JOIN queries q ON q.id = i.query_id WHERE EXISTS "
-      "(SELECT 1 FROM responses r WHERE r.input_id = i.id AND r.source = ?1) ORDER BY n.text, q.pool_line");
-  s.bind_all(source);
-  std::vector<InputRow> rows;
-  while (check(s.step())) rows.push_back({s.column_int64(0), s.column_int64(1), s.column_string(2)});
-  return rows;
+  return inputs_by_responses(source, true);
 }
 
 std::int64_t PipelineStore::add_response(std::int64_t input, const std::string& source, std::int64_t sample_index,

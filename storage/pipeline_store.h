@@ -159,6 +159,7 @@ class PipelineStore {
  private:
   Statement& statement(const std::string& sql);
   std::int64_t returning_id(Statement& insert);
+  std::vector<InputRow> inputs_by_responses(const std::string& source, bool with_responses);
   std::vector<ScoreWork> score_work(std::optional<std::int64_t> input, const std::string& source,
                                     double min_pass_rate, bool skip_truncated);
   Database& db_;
