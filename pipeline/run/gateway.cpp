@@ -5,8 +5,15 @@
 #include <stdexcept>
 
 #include "pipeline/llm/request.h"
+#include "storage/transaction.h"
 
 namespace autoif::run {
+
+struct Gateway::Group {
+  std::size_t size = 0;
+  std::size_t remaining = 0;
+  std::vector<std::pair<std::size_t, llm::ChatResult>> arrived;
+};
 
 struct Gateway::Pending {
   std::vector<llm::Message> messages;
@@ -40,8 +47,9 @@ std::optional<Answer> from_stored(const storage::LlmCall& call) {
 
 }  // namespace
 
-Gateway::Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, EventLoop& loop)
-    : role_(std::move(role)), client_(client), cache_(cache), loop_(loop) {}
+Gateway::Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, storage::Database& db,
+                 EventLoop& loop)
+    : role_(std::move(role)), client_(client), cache_(cache), cache_db_(db), loop_(loop) {}
 
 std::size_t Gateway::window(std::size_t samples_per_item) const {
   const auto& config = client_.config();
@@ -98,21 +106,35 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
   }
   stats_.sent += to_send.size();
   // Contiguous runs of missing samples go out as one request each (n > 1 where possible).
+  // The samples of one request are stored together, in one transaction, once all of them are
+  // in: a run killed half-way through storing them then asks again for the same request (same
+  // seed, same n), which a recorded cassette can answer.
   for (std::size_t i = 0; i < to_send.size();) {
     std::size_t j = i + 1;
     while (j < to_send.size() && to_send[j] == to_send[j - 1] + 1) ++j;
+    auto group = std::make_shared<Group>();
+    group->size = group->remaining = j - i;
     llm::ChatRequest request{pending->messages, first + to_send[i], j - i};
-    client_.submit(std::move(request), [this, pending](std::size_t sample, llm::SampleOutcome outcome) {
-      loop_.post([this, pending, sample, outcome = std::move(outcome)] {
+    client_.submit(std::move(request), [this, pending, group](std::size_t sample, llm::SampleOutcome outcome) {
+      loop_.post([this, pending, group, sample, outcome = std::move(outcome)] {
         std::size_t slot = sample - pending->first;
         if (outcome) {
-          store(*pending, slot, *outcome);
+          group->arrived.emplace_back(slot, *outcome);
         } else {
           ++stats_.failed;
           if (outcome.error().kind == llm::LlmErrorKind::fatal)
             loop_.stop("the " + role_ + " model failed: " + outcome.error().message);
         }
-        if (--pending->missing == 0) {
+        if (--group->remaining > 0) return;
+        if (!group->arrived.empty()) {
+          auto tx = storage::Transaction::begin(cache_db_);
+          if (!tx) throw std::runtime_error("storing model answers: " + tx.error().what());
+          for (const auto& [index, result] : group->arrived) store(*pending, index, result);
+          if (auto committed = tx->commit(); !committed)
+            throw std::runtime_error("storing model answers: " + committed.error().what());
+        }
+        pending->missing -= group->size;
+        if (pending->missing == 0) {
           pending->done(std::move(pending->answers));
           loop_.release();
         }

@@ -39,7 +39,8 @@ struct GatewayStats {
 
 class Gateway {
  public:
-  Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, EventLoop& loop);
+  Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, storage::Database& db,
+          EventLoop& loop);
 
   // Samples first .. first+count-1 of `messages`; `done` runs on the loop with one entry per
   // sample, in order.
@@ -54,11 +55,13 @@ class Gateway {
 
  private:
   struct Pending;
+  struct Group;
   void store(Pending& pending, std::size_t slot, const llm::ChatResult& result);
 
   std::string role_;
   llm::Client& client_;
   storage::LlmCache& cache_;
+  storage::Database& cache_db_;  // the cache's database, for one transaction per request
   EventLoop& loop_;
   GatewayStats stats_;
 };

@@ -119,9 +119,9 @@ int run_pipeline(const RunOptions& options) {
     policy_client = must(llm::Client::create(*config.policy, *transport, client_options), "the policy model ([llm.policy])");
 
   auto cache = must(storage::LlmCache::open(db), "opening the request cache");
-  Gateway supervisor("supervisor", *supervisor_client, cache, loop);
+  Gateway supervisor("supervisor", *supervisor_client, cache, db, loop);
   std::unique_ptr<Gateway> policy;
-  if (policy_client) policy = std::make_unique<Gateway>("policy", *policy_client, cache, loop);
+  if (policy_client) policy = std::make_unique<Gateway>("policy", *policy_client, cache, db, loop);
   RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), transport.get(), stderr};
 
   for (const auto& stage : stages::all()) {

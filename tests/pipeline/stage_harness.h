@@ -47,7 +47,7 @@ class StageHarness {
     auto client = llm::Client::create(config_.supervisor, transport_);
     if (!client) FAIL("client: " << client.error());
     client_ = std::move(*client);
-    gateway_ = std::make_unique<run::Gateway>("supervisor", *client_, cache_, loop_);
+    gateway_ = std::make_unique<run::Gateway>("supervisor", *client_, cache_, db_, loop_);
     ctx_ = std::make_unique<run::RunContext>(
         run::RunContext{config_, store_, test_pool(), loop_, *gateway_, nullptr, &transport_, stderr});
     deliverer_ = std::thread([this] {
