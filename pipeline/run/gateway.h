@@ -1,10 +1,10 @@
 // A model role as the stages see it: ask for samples of a conversation and get them back on
 // the event loop, each answer already stored. The request cache lives here: a sample whose
 // key (llm::request_key: model, messages, sampling, sample index) is in the database is served
-// from it and never sent; a sample that is sent is stored (committed) as soon as its request is answered (the samples of
-// one request in one transaction),
-// before the stage can derive anything from it. So a run killed at any moment asks again only
-// for the samples that were in flight.
+// from it and never sent; a sample that is sent is stored (committed) as soon as its request
+// is answered, the samples of one request in one transaction, before the stage can derive
+// anything from it. So a run killed at any moment asks again only for the requests that were
+// in flight.
 //
 // A fatal client error (401, unknown model...) stops the event loop with the client's message;
 // a sample that failed after every retry comes back as nullopt and the stage leaves its item
