@@ -153,10 +153,9 @@ class PipelineStore {
 
   Funnel funnel(const std::string& source, double min_pass_rate, double min_score);
 
-  // one number: SELECT that returns a single integer
-  std::int64_t count(const std::string& sql);
-
  private:
+  // one number: a SELECT that returns a single integer
+  std::int64_t count(const std::string& sql);
   Statement& statement(const std::string& sql);
   std::int64_t returning_id(Statement& insert);
   std::vector<InputRow> inputs_by_responses(const std::string& source, bool with_responses);
