@@ -19,9 +19,26 @@ std::string RunContext::render(std::string_view name, const std::map<std::string
   return *rendered;
 }
 
+void RunContext::begin(std::string_view stage, std::size_t total) const {
+  if (progress) progress->begin(stage, total);
+}
+
+void RunContext::advance(std::string_view stage, std::size_t n) const {
+  if (progress) progress->advance(stage, n);
+}
+
+void RunContext::note(const std::string& line) const {
+  if (progress)
+    progress->note(line);
+  else
+    std::fprintf(log, "%s\n", line.c_str());
+}
+
 void RunContext::evaluate(sandbox::Job job, std::function<void(sandbox::JobResult)> done) {
   loop.hold();
   pool.submit(std::move(job), [this, done = std::move(done)](sandbox::JobResult result) mutable {
+    if (progress)
+      for (const auto& verdict : result.verdicts) progress->verdict(sandbox::to_string(verdict.status));
     loop.post([this, done = std::move(done), result = std::move(result)]() mutable {
       done(std::move(result));
       loop.release();

@@ -12,6 +12,8 @@
 #include "pipeline/run/event_loop.h"
 #include "pipeline/llm/transport.h"
 #include "pipeline/run/gateway.h"
+#include "pipeline/run/progress.h"
+#include "pipeline/run/run_control.h"
 #include "sandbox/pool.h"
 #include "storage/pipeline_store.h"
 
@@ -25,7 +27,9 @@ struct RunContext {
   Gateway& supervisor;
   Gateway* policy = nullptr;  // set when a policy role is configured
   llm::Transport* transport = nullptr;  // for HTTP services other than the models (NLI classifier)
-  std::FILE* log = stderr;    // progress lines
+  std::FILE* log = stderr;    // log lines when there is no Progress
+  RunControl* control = nullptr;  // budgets and stopping; none: never stops early
+  Progress* progress = nullptr;   // live counts; none: only log lines
 
   sandbox::Limits limits() const {
     sandbox::Limits out;
@@ -39,6 +43,13 @@ struct RunContext {
   std::string render(std::string_view name, const std::map<std::string, std::string>& values) const;
   // Hands a sandbox job to the pool; `done` runs on the event loop.
   void evaluate(sandbox::Job job, std::function<void(sandbox::JobResult)> done);
+  // False once the run is stopping: a stage starts no new item then.
+  bool may_start() const { return !control || !control->stopping(); }
+  // Progress of stage `name` (see progress.h); no-ops without a Progress.
+  void begin(std::string_view stage, std::size_t total) const;
+  void advance(std::string_view stage, std::size_t n = 1) const;
+  // A log line (through the live display when there is one).
+  void note(const std::string& line) const;
 };
 
 // One unit of the pipeline, in run order (see stages.h). `fingerprint` holds the settings

@@ -91,6 +91,7 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
     if (*stored && (*stored)->status != storage::CallStatus::error) {
       pending->answers[i] = from_stored(**stored);
       ++stats_.cached;
+      if (progress_) progress_->add_cached(1);
     } else {
       to_send.push_back(i);
     }
@@ -104,7 +105,6 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
     });
     return;
   }
-  stats_.sent += to_send.size();
   // Contiguous runs of missing samples go out as one request each (n > 1 where possible).
   // The samples of one request are stored together, in one transaction, once all of them are
   // in: a run killed half-way through storing them then asks again for the same request (same
@@ -112,6 +112,18 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
   for (std::size_t i = 0; i < to_send.size();) {
     std::size_t j = i + 1;
     while (j < to_send.size() && to_send[j] == to_send[j - 1] + 1) ++j;
+    if (control_ && !control_->may_send()) {
+      stats_.skipped += to_send.size() - i;
+      pending->missing -= to_send.size() - i;
+      if (pending->missing == 0)
+        loop_.post([this, pending] {
+          pending->done(std::move(pending->answers));
+          loop_.release();
+        });
+      break;
+    }
+    stats_.sent += j - i;
+    if (control_) control_->on_sent(1);
     auto group = std::make_shared<Group>();
     group->size = group->remaining = j - i;
     llm::ChatRequest request{pending->messages, first + to_send[i], j - i};
@@ -119,6 +131,7 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
       loop_.post([this, pending, group, sample, outcome = std::move(outcome)] {
         std::size_t slot = sample - pending->first;
         if (outcome) {
+          if (control_) control_->on_tokens(outcome->usage.prompt_tokens + outcome->usage.completion_tokens);
           group->arrived.emplace_back(slot, *outcome);
         } else {
           ++stats_.failed;

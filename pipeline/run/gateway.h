@@ -8,7 +8,9 @@
 //
 // A fatal client error (401, unknown model...) stops the event loop with the client's message;
 // a sample that failed after every retry comes back as nullopt and the stage leaves its item
-// for the next run. Use from the event-loop thread only.
+// for the next run. Once the run is stopping (run_control.h) nothing more is sent: samples
+// that are not stored come back as nullopt at once (counted as skipped, not failed). Use from
+// the event-loop thread only.
 #pragma once
 
 #include <functional>
@@ -19,6 +21,8 @@
 #include "pipeline/llm/chat.h"
 #include "pipeline/llm/client.h"
 #include "pipeline/run/event_loop.h"
+#include "pipeline/run/progress.h"
+#include "pipeline/run/run_control.h"
 #include "storage/llm_cache.h"
 
 namespace autoif::run {
@@ -36,12 +40,19 @@ struct GatewayStats {
   std::size_t cached = 0;  // samples served from the database
   std::size_t sent = 0;    // samples asked of the model
   std::size_t failed = 0;  // samples that failed after retries
+  std::size_t skipped = 0; // samples not asked because the run was stopping
 };
 
 class Gateway {
  public:
   Gateway(std::string role, llm::Client& client, storage::LlmCache& cache, storage::Database& db,
           EventLoop& loop);
+  // Budgets and stop (checked before each request, charged with requests and tokens) and live
+  // counts; either may be null.
+  void attach(RunControl* control, Progress* progress) {
+    control_ = control;
+    progress_ = progress;
+  }
 
   // Samples first .. first+count-1 of `messages`; `done` runs on the loop with one entry per
   // sample, in order.
@@ -64,6 +75,8 @@ class Gateway {
   storage::LlmCache& cache_;
   storage::Database& cache_db_;  // the cache's database, for one transaction per request
   EventLoop& loop_;
+  RunControl* control_ = nullptr;
+  Progress* progress_ = nullptr;
   GatewayStats stats_;
 };
 

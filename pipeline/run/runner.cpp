@@ -1,5 +1,7 @@
 #include "pipeline/run/runner.h"
 
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
@@ -7,6 +9,8 @@
 #include "pipeline/config/loader.h"
 #include "pipeline/llm/curl_transport.h"
 #include "pipeline/run/export.h"
+#include "pipeline/run/monitor.h"
+#include "pipeline/run/stop_signals.h"
 #include "pipeline/stages/stages.h"
 #include "pipeline/stub/cassette_writer.h"
 #include "storage/database.h"
@@ -122,22 +126,75 @@ int run_pipeline(const RunOptions& options) {
   Gateway supervisor("supervisor", *supervisor_client, cache, db, loop);
   std::unique_ptr<Gateway> policy;
   if (policy_client) policy = std::make_unique<Gateway>("policy", *policy_client, cache, db, loop);
-  RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), transport.get(), stderr};
+  RunControl control(options.budgets);
+  std::vector<std::string> stage_names;
+  for (const auto& stage : stages::all()) stage_names.emplace_back(stage.name);
+  Progress progress(stage_names, stderr, options.display, options.progress_interval);
+  supervisor.attach(&control, &progress);
+  if (policy) policy->attach(&control, &progress);
+  RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), transport.get(), stderr, &control, &progress};
+
+  const auto started = std::chrono::system_clock::now();
+  auto save_progress = [&](std::string_view state, std::string_view reason) {
+    auto value = progress_json(progress.snapshot(), state, reason, started, std::chrono::system_clock::now());
+    if (auto saved = meta.set_json("run_progress", value); !saved)
+      progress.note("run: warning: cannot save the run's progress: " + saved.error().what());
+  };
+  std::atomic<int> signal_number{0};
+  StopSignals signals([&](const std::string& name) {
+    signal_number = name == "SIGINT" ? SIGINT : SIGTERM;
+    control.request_stop("interrupted by " + name, StopCause::signal);
+  });
+  std::vector<const llm::Client*> clients{supervisor_client.get()};
+  if (policy_client) clients.push_back(policy_client.get());
+  auto monitor = std::make_unique<Monitor>(loop, control, progress, clients, [&] { save_progress("running", ""); },
+                                           MonitorOptions{.stop_grace = options.stop_grace});
 
   for (const auto& stage : stages::all()) {
-    std::fprintf(stderr, "run: %.*s (%.*s)\n", (int)stage.name.size(), stage.name.data(), (int)stage.summary.size(),
-                 stage.summary.data());
-    stage.run(ctx);
+    if (control.stopping()) break;
+    ctx.note("run: " + std::string(stage.name) + " (" + std::string(stage.summary) + ")");
+    progress.begin(stage.name, 0);
+    try {
+      stage.run(ctx);
+    } catch (const std::exception& error) {
+      // A stop that abandoned in-flight work ends the stage early; anything else is fatal.
+      if (!control.stopping()) {
+        monitor.reset();
+        progress.close();
+        save_progress("failed", error.what());
+        throw;
+      }
+    }
+    if (control.stopping()) break;  // the interrupted stage is not done: the next run resumes it
+    progress.finish(stage.name);
     store.set_stage(std::string(stage.name), stage.fingerprint(config).dump(), true);
     if (until && *until == stage.name) {
+      monitor.reset();
+      progress.close();
+      save_progress("stopped", "--until " + *until);
       std::fprintf(stderr, "run: stopped after %s (--until); run again without --until to go on\n", until->c_str());
       return 0;
     }
   }
+  monitor.reset();
+  progress.close();
+  const auto sent = supervisor.stats().sent + (policy ? policy->stats().sent : 0);
+  if (control.stopping()) {
+    save_progress("stopped", control.reason());
+    bool budget = control.cause() == StopCause::budget;
+    std::fprintf(stderr,
+                 "run: stopped: %s.\n"
+                 "run: everything finished so far is stored (%zu requests sent, %llu tokens used by this run).\n"
+                 "run: to resume, run the same command again%s; `autoif status --db %s` shows where the run stands.\n",
+                 control.reason().c_str(), static_cast<std::size_t>(control.requests()),
+                 static_cast<unsigned long long>(control.tokens()),
+                 budget ? " (with a larger budget or a later deadline)" : "", db_path.c_str());
+    return signal_number ? 128 + signal_number.load() : kExitStoppedEarly;
+  }
   std::fprintf(stderr, "run: %zu answers from the database, %zu requests sent, %zu failed\n",
-               supervisor.stats().cached + (policy ? policy->stats().cached : 0),
-               supervisor.stats().sent + (policy ? policy->stats().sent : 0),
+               supervisor.stats().cached + (policy ? policy->stats().cached : 0), sent,
                supervisor.stats().failed + (policy ? policy->stats().failed : 0));
+  save_progress("finished", "");
 
   std::filesystem::path out = config.run.out_dir;
   std::string sft = (out / "sft.jsonl").string(), dpo = (out / "dpo.jsonl").string();

@@ -5,9 +5,13 @@
 // same bytes.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "pipeline/run/progress.h"
+#include "pipeline/run/run_control.h"
 
 namespace autoif::run {
 
@@ -18,7 +22,15 @@ struct RunOptions {
   std::optional<std::string> until;     // last stage to run
   bool allow_recompute = false;
   std::optional<std::string> record_cassette;
+  Budgets budgets;                      // --max-tokens, --max-requests, --deadline
+  Display display = Display::plain;     // live on a terminal
+  std::chrono::milliseconds progress_interval{30000};  // between plain status lines
+  std::chrono::milliseconds stop_grace{30000};         // in-flight work is abandoned after it
 };
+
+// Exit status of a run that stopped early (budget or deadline) and can be resumed; a run
+// stopped by a signal exits with 128 + the signal's number.
+constexpr int kExitStoppedEarly = 3;
 
 // Returns the process exit status; throws (with a message for people) on fatal errors.
 int run_pipeline(const RunOptions& options);

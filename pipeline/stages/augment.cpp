@@ -48,6 +48,7 @@ void run_stage(run::RunContext& ctx) {
   std::string prompt_error;
 
   std::size_t next = 0;
+  ctx.begin("instructions", rounds);
   run::Throttle throttle(ctx.supervisor.window(1), [&]() -> bool {
     if (next >= rounds) return false;
     std::size_t round = next++;
@@ -56,10 +57,11 @@ void run_stage(run::RunContext& ctx) {
     auto prompt = ctx.render("augment", {{"examples", examples}, {"count", std::to_string(config.augment.per_round)}});
     ctx.supervisor.ask(user_message(prompt), round, 1, [&, round](run::Answers got) {
       answers[round] = got[0];
+      if (got[0]) ctx.advance("instructions");
       throttle.finished();
     });
     return true;
-  });
+  }, ctx.control);
   throttle.start();
   drive(ctx);
 
@@ -95,8 +97,8 @@ void run_stage(run::RunContext& ctx) {
       add(text, "augment", answer->key);
   ctx.store.set_stage("instructions", fingerprint(config).dump(), true);
   if (auto committed = tx->commit(); !committed) throw std::runtime_error(committed.error().what());
-  std::fprintf(ctx.log, "instructions: %zu seeds, %zu rounds, %zu kept, %zu exact duplicates\n", seeds.size(),
-               rounds, dedup.kept(), exact);
+  ctx.note(format("instructions: %zu seeds, %zu rounds, %zu kept, %zu exact duplicates", seeds.size(), rounds,
+                  dedup.kept(), exact));
 }
 
 }  // namespace

@@ -105,6 +105,7 @@ void run_stage(run::RunContext& ctx) {
   auto work = ctx.store.instructions("verified");
   std::size_t next = 0;
   const std::size_t per = std::max<std::size_t>(1, ctx.config.back_translation.functions);
+  ctx.begin("back_translation", work.size());
   run::Throttle throttle(ctx.supervisor.window(2 * per), [&]() -> bool {
     if (next >= work.size()) return false;
     auto item = std::make_shared<Item>();
@@ -115,6 +116,7 @@ void run_stage(run::RunContext& ctx) {
     item->pending = functions.size();
     if (functions.empty()) {
       finish(ctx, *item);
+      ctx.advance("back_translation");
       throttle.finished();
       return true;
     }
@@ -125,6 +127,7 @@ void run_stage(run::RunContext& ctx) {
         auto complete = [&, item] {
           if (--item->pending == 0) {
             finish(ctx, *item);
+            if (!item->failed) ctx.advance("back_translation");
             throttle.finished();
           }
         };
@@ -164,10 +167,10 @@ void run_stage(run::RunContext& ctx) {
       });
     }
     return true;
-  });
+  }, ctx.control);
   throttle.start();
   drive(ctx);
-  std::fprintf(ctx.log, "back_translation: %zu instructions judged\n", work.size());
+  ctx.note(format("back_translation: %zu instructions judged", work.size()));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <array>
+#include <cstdarg>
 #include <stdexcept>
 
 #include "pipeline/config/loader.h"
@@ -25,6 +26,19 @@ std::string prompt_digest(const config::Config& config, std::string_view name) {
   auto text = config::prompt_text(config, name);
   if (!text) throw std::runtime_error(text.error());
   return std::to_string(stable_hash(*text));
+}
+
+std::string format(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  int size = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string text(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
+  if (size > 0) std::vsnprintf(text.data(), text.size() + 1, format, again);
+  va_end(again);
+  return text;
 }
 
 void drive(run::RunContext& ctx) {

@@ -38,6 +38,7 @@ void run_stage(run::RunContext& ctx) {
   auto work = ctx.store.inputs_without_responses(source);
   const std::size_t k = ctx.config.responses.samples;
   std::size_t next = 0, done = 0;
+  ctx.begin("responses", work.size());
   run::Throttle throttle(model->window(k), [&]() -> bool {
     if (next >= work.size()) return false;
     const auto input = work[next++];
@@ -56,15 +57,16 @@ void run_stage(run::RunContext& ctx) {
                                                                ctx.config.select.drop_truncated),
                         [&] {
                           ++done;
+                          ctx.advance("responses");
                           throttle.finished();
                         });
       });
     });
     return true;
-  });
+  }, ctx.control);
   throttle.start();
   drive(ctx);
-  std::fprintf(ctx.log, "responses: %zu of %zu inputs answered, verified and scored\n", done, work.size());
+  ctx.note(format("responses: %zu of %zu inputs answered, verified and scored", done, work.size()));
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ void run_stage(run::RunContext& ctx) {
     }
   }
   if (auto committed = tx->commit(); !committed) throw std::runtime_error(committed.error().what());
-  std::fprintf(ctx.log, "select: %zu query-level and %zu instruction-level pairs\n", query_pairs, instruction_pairs);
+  ctx.note(format("select: %zu query-level and %zu instruction-level pairs", query_pairs, instruction_pairs));
 }
 
 }  // namespace

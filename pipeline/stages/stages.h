@@ -62,6 +62,8 @@ std::vector<llm::Message> user_message(std::string text);
 // A digest of a prompt's current wording, for fingerprints: rewording a prompt changes the
 // requests, so the stored work of the stage that sends it no longer matches the settings.
 std::string prompt_digest(const config::Config& config, std::string_view name);
+// printf into a std::string, for log lines.
+std::string format(const char* format, ...) __attribute__((format(printf, 1, 2)));
 // Runs the event loop until the stage's work is done; a stop (fatal model error, signal) is
 // rethrown as an error carrying its reason.
 void drive(run::RunContext& ctx);

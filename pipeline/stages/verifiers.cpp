@@ -31,6 +31,7 @@ void run_stage(run::RunContext& ctx) {
     return ctx.pool.run(std::move(job)).compiled;
   };
   std::size_t next = 0, done = 0;
+  ctx.begin("verifiers", work.size());
   run::Throttle throttle(ctx.supervisor.window(k), [&]() -> bool {
     if (next >= work.size()) return false;
     const auto instruction = work[next++];
@@ -56,14 +57,15 @@ void run_stage(run::RunContext& ctx) {
       }
       cross_validate_instruction(ctx, instruction.id, std::move(samples), [&] {
         ++done;
+        ctx.advance("verifiers");
         throttle.finished();
       });
     });
     return true;
-  });
+  }, ctx.control);
   throttle.start();
   drive(ctx);
-  std::fprintf(ctx.log, "verifiers: %zu of %zu instructions cross-validated\n", done, work.size());
+  ctx.note(format("verifiers: %zu of %zu instructions cross-validated", done, work.size()));
 }
 
 }  // namespace

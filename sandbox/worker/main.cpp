@@ -47,6 +47,9 @@ int serve() {
   if (!fds) fail(1, "taking the protocol descriptors", fds.error());
   const int in = fds->protocol_in, out = fds->protocol_out;
   worker::die_with_parent();
+  // A terminal's Ctrl-C reaches its whole foreground process group. The pool's owner stops
+  // gracefully on it and needs its workers to finish the jobs in flight, so leave that group.
+  ::setsid();
 
   auto config_text = protocol::receive_message(in, std::nullopt);
   if (!config_text) fail(out, "reading the configuration", config_text.error());
