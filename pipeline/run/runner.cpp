@@ -8,7 +8,7 @@
 
 #include "pipeline/config/loader.h"
 #include "pipeline/llm/curl_transport.h"
-#include "pipeline/run/export.h"
+#include "pipeline/export/export.h"
 #include "pipeline/run/monitor.h"
 #include "pipeline/run/stop_signals.h"
 #include "pipeline/stages/stages.h"
@@ -198,8 +198,8 @@ int run_pipeline(const RunOptions& options) {
 
   std::filesystem::path out = config.run.out_dir;
   std::string sft = (out / "sft.jsonl").string(), dpo = (out / "dpo.jsonl").string();
-  auto sft_rows = export_rows(store, config, ExportFormat::trl_sft, sft);
-  auto dpo_rows = export_rows(store, config, ExportFormat::trl_dpo, dpo);
+  auto sft_rows = exports::export_rows(db, config, exports::Format::trl_sft, sft);
+  auto dpo_rows = exports::export_rows(db, config, exports::Format::trl_dpo, dpo);
   print_funnel(store.funnel(config.responses.source, config.verify.min_pass_rate, config.score.min_score), sft,
                sft_rows, dpo, dpo_rows);
   return 0;
