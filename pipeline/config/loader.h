@@ -9,6 +9,10 @@
 // prompt does not fill) but Config stores their PATHS; prompt_text() reads the text when a
 // stage needs it.
 //
+// The load only checks that those files exist; what is in the seed file and the query pool is
+// checked by check_input_files (input_files.h), which reads them through and which a run
+// calls right after the load, before any model request.
+//
 // queries.file is required at load by default, so a run fails in the first second rather
 // than after hours of stage 1; a caller that will stop before the query stage (`--until`)
 // passes require_queries = false.
@@ -30,6 +34,7 @@
 #include <vector>
 
 #include "pipeline/config/config.h"
+#include "pipeline/config/input_files.h"  // check_input_files: the contents, after the load
 
 namespace autoif::config {
 

@@ -3,12 +3,11 @@
 // second stores just the ones drawn. Each instruction draws its queries from a generator
 // seeded by the run seed and its own text, so the pairing does not depend on the order of
 // instructions or on how many there are.
-#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
-#include "pipeline/parse/instructions.h"
+#include "pipeline/config/input_files.h"
 #include "pipeline/parse/query_template.h"
 #include "pipeline/stages/stages.h"
 #include "storage/transaction.h"
@@ -23,32 +22,13 @@ nlohmann::json fingerprint(const config::Config& config) {
           {"seed", config.run.seed}};
 }
 
-// Calls `eligible(line_number, text)` for every query of the pool that passes the filter.
+// Calls `eligible(line_number, text)` for every query of the pool that passes the filter; a
+// bad pool is fatal (check_input_files has normally refused it before the run began).
 template <typename Fn>
-void scan_pool(const config::QuerySettings& settings, Fn&& eligible) {
-  if (settings.file.empty()) throw std::runtime_error("queries.file is not set: the query pool is required");
-  std::ifstream in(settings.file, std::ios::binary);
-  if (!in) throw std::runtime_error(settings.file + ": cannot open the query pool (queries.file)");
-  std::string line;
-  for (std::int64_t number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto row = nlohmann::json::parse(line, nullptr, false);
-    if (row.is_discarded())
-      throw std::runtime_error(settings.file + ":" + std::to_string(number) + ": not valid JSON");
-    std::string text;
-    if (row.is_string()) {
-      text = row.get<std::string>();
-    } else if (row.is_object()) {
-      auto field = row.find(settings.field);
-      if (field == row.end() || !field->is_string()) continue;  // rows without the field are not queries
-      text = field->get<std::string>();
-    } else {
-      continue;
-    }
-    std::size_t length = parse::utf8_length(text);
-    if (length < settings.min_chars || length > settings.max_chars) continue;
-    eligible(number, std::move(text));
-  }
+std::int64_t scan_pool(const config::QuerySettings& settings, Fn&& eligible) {
+  auto summary = config::scan_query_pool(settings, std::forward<Fn>(eligible));
+  if (!summary) throw std::runtime_error(summary.error());
+  return summary->eligible;
 }
 
 void run_stage(run::RunContext& ctx) {
@@ -59,8 +39,7 @@ void run_stage(run::RunContext& ctx) {
   auto instructions = ctx.store.kept_without_inputs();
   if (instructions.empty()) return;
 
-  std::int64_t eligible = 0;
-  scan_pool(settings, [&](std::int64_t, std::string) { ++eligible; });
+  std::int64_t eligible = scan_pool(settings, [](std::int64_t, std::string) {});
   if (eligible == 0 && !instructions.empty())
     throw std::runtime_error(settings.file + ": no query of " + std::to_string(settings.min_chars) + " to " +
                              std::to_string(settings.max_chars) + " characters in field \"" + settings.field + "\"");
