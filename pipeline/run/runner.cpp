@@ -82,6 +82,7 @@ int run_pipeline(const RunOptions& options) {
   auto loaded = config::load_config(options.config_path, options.overrides);
   if (!loaded) throw std::runtime_error("configuration:\n" + loaded.error().message());
   config::Config config = std::move(*loaded);
+  if (auto inputs = config::check_input_files(config); !inputs) throw std::runtime_error(inputs.error());
   std::optional<std::string> until;
   if (options.until) {
     until = stages::unit_of(*options.until);
