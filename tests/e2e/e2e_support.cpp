@@ -36,6 +36,7 @@ Process::Process(const std::vector<std::string>& argv, const fs::path& out, cons
   if (out_fd < 0 || err_fd < 0) throw std::runtime_error("cannot open the output files of " + argv[0]);
   pid_ = ::fork();
   if (pid_ == 0) {
+    ::setpgid(0, 0);  // its own process group, as a job started from a shell
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
     ::execv(args[0], args.data());
@@ -69,6 +70,10 @@ void Process::signal(int number) {
   if (!status_) ::kill(pid_, number);
 }
 
+void Process::signal_group(int number) {
+  if (!status_) ::kill(-pid_, number);
+}
+
 void Process::kill_now() {
   if (pid_ <= 0 || status_) return;
   ::kill(pid_, SIGKILL);
@@ -81,6 +86,7 @@ std::vector<std::string> stub_args(const fs::path& cassette, const fs::path& dir
   std::vector<std::string> args{autoif_bin().string(), "stub-llm", "--cassette", cassette.string(), "--listen",
                                 "127.0.0.1:0", "--port-file", (dir / "stub.port").string()};
   if (latency_ms > 0) args.insert(args.end(), {"--latency-ms", std::to_string(latency_ms)});
+  fs::remove(dir / "stub.port");  // a stub killed earlier in the same folder left its own behind
   return args;
 }
 

@@ -35,7 +35,7 @@ class TempDir {
   fs::path path_;
 };
 
-// One child process (fork + execv, no shell), stdout and stderr to files.
+// One child process (fork + execv, no shell) in its own process group, stdout and stderr to files.
 class Process {
  public:
   Process(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err);
@@ -49,6 +49,8 @@ class Process {
   // nullopt if it is still running then.
   std::optional<int> wait_for(std::chrono::milliseconds limit);
   void signal(int number);
+  // To the child's whole process group, as a terminal's Ctrl-C would.
+  void signal_group(int number);
   // SIGKILL and reap (no-op once reaped).
   void kill_now();
 
