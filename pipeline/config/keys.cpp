@@ -150,6 +150,16 @@ std::vector<Key> build() {
           .model(&M::tokens_per_minute).above(0).note("unset (no limit)"),
       Def("llm.max_retries", K::integer, "retries after the first attempt of a request", "3")
           .model(&M::max_retries).range(0, 1000),
+      Def("llm.unreachable_timeout_s", K::number,
+          "seconds a server that has never answered may refuse connections before the run stops", "120")
+          .model([](M& m, const json& v) {
+                   m.unreachable_timeout = std::chrono::milliseconds(std::llround(v.get<double>() * 1000));
+                 },
+                 [](const M& m) {
+                   return m.unreachable_timeout ? json(static_cast<double>(m.unreachable_timeout->count()) / 1000)
+                                                : json(nullptr);
+                 })
+          .at_least(0),
       Def("llm.n_per_request", K::string,
           "ask for several samples per request: \"auto\" (fall back when unsupported), \"on\", \"off\"",
           "\"off\"")
@@ -349,6 +359,8 @@ std::string check_value(const Key& key, const nlohmann::json& value) {
 llm::ModelConfig default_model_config(std::string_view role) {
   llm::ModelConfig model;
   model.endpoints = {{std::string(kDefaultBaseUrl), "OPENAI_API_KEY"}};
+  // A run whose server is not up should say so in seconds, not after stall_timeout.
+  model.unreachable_timeout = std::chrono::seconds(30);
   if (role == "policy") model.temperature = 0.8;  // AUTOIF.md: online DPO samples at 0.8 (paper)
   return model;
 }

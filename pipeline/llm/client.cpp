@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "pipeline/llm/endpoints.h"
+#include "pipeline/llm/messages.h"
 #include "pipeline/llm/rate_limit.h"
 #include "pipeline/llm/request.h"
 #include "pipeline/llm/response.h"
@@ -91,7 +92,8 @@ class Client::Core : public std::enable_shared_from_this<Core> {
         observer_(std::move(options.observer)),
         endpoints_(EndpointPool::from_config(config_), config_.max_in_flight,
                    config_.retry_base_delay, config_.retry_max_delay),
-        rng_(options.random_seed ? *options.random_seed : std::random_device{}()) {
+        rng_(options.random_seed ? *options.random_seed : std::random_device{}()),
+        refused_(endpoints_.size(), false) {
     TimePoint now = clock_->now();
     if (config_.requests_per_minute) requests_.emplace(*config_.requests_per_minute, now);
     if (config_.tokens_per_minute) tokens_.emplace(*config_.tokens_per_minute, now);
@@ -382,29 +384,8 @@ class Client::Core : public std::enable_shared_from_this<Core> {
       return verdict;
     }
     verdict.kind = Verdict::fatal;
-    verdict.message = fatal_message(endpoint, response.status, server_says);
+    verdict.message = refused_message(config_, endpoint, response.status, server_says);
     return verdict;
-  }
-
-  std::string fatal_message(const EndpointState& endpoint, int status,
-                            const std::string& server_says) const {
-    std::string message = "the LLM endpoint " + endpoint.display + " (model \"" + config_.model +
-                          "\") refused a request with HTTP " + std::to_string(status) + ": " +
-                          server_says + ". Retrying cannot fix this, so the client stopped.";
-    if (status == 401 || status == 403) {
-      if (endpoint.key_env.empty()) {
-        message += " No API key is sent (api_key_env is empty).";
-      } else if (endpoint.key_missing) {
-        message += " The API key comes from environment variable " + endpoint.key_env +
-                   ", which is not set.";
-      } else {
-        message += " Check the API key in environment variable " + endpoint.key_env + ".";
-      }
-    } else if (status == 404) {
-      message += " Check the model name and base_url (requests go to base_url + "
-                 "\"/chat/completions\").";
-    }
-    return message;
   }
 
   void apply(const JobPtr& job, std::size_t endpoint_index, Verdict verdict,
@@ -412,6 +393,8 @@ class Client::Core : public std::enable_shared_from_this<Core> {
     switch (verdict.kind) {
       case Verdict::success:
         failing_since_.reset();
+        failed_attempts_ = 0;
+        ever_succeeded_ = true;
         endpoints_.succeeded(endpoint_index);
         deliver_completion(job, endpoint_index, verdict.completion, latency, actions);
         return;
@@ -426,8 +409,16 @@ class Client::Core : public std::enable_shared_from_this<Core> {
         endpoints_.failed(endpoint_index, now, verdict.retry_after);
         job->last_error = std::move(verdict.message);
         if (!failing_since_) failing_since_ = now;
+        ++failed_attempts_;
+        if (server_missing(*job, endpoint_index, verdict.cause, now)) {
+          enter_fatal(unreachable_message(config_, endpoint_names(), job->last_error, failed_attempts_,
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(now - *failing_since_)),
+                      actions);
+          fail_job(*job, *fatal_, actions);
+          return;
+        }
         if (now - *failing_since_ >= config_.stall_timeout) {
-          enter_fatal(stall_message(job->last_error), actions);
+          enter_fatal(stall_message(config_, endpoint_names(), job->last_error), actions);
           fail_job(*job, *fatal_, actions);
           return;
         }
@@ -460,11 +451,21 @@ class Client::Core : public std::enable_shared_from_this<Core> {
     fail_everything(*fatal_, actions);
   }
 
-  std::string stall_message(const std::string& last_error) const {
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config_.stall_timeout).count();
-    return "no LLM endpoint of model \"" + config_.model + "\" has answered successfully for " +
-           std::to_string(seconds) + " s while every attempt failed, so the client stopped; the last error: " +
-           last_error + ". Check that the server is running and reachable at base_url.";
+  // A server that has never answered and refuses every connection is not running, or the
+  // URL is wrong: with unreachable_timeout set, that stops the client long before
+  // stall_timeout (which is sized for a server that restarts mid-run). Any answer at all,
+  // even an error status, shows that something listens there.
+  bool server_missing(const Job& job, std::size_t endpoint_index, RetryCause cause, TimePoint now) {
+    if (ever_succeeded_ || !config_.unreachable_timeout) return false;
+    refused_[endpoint_index] = cause == RetryCause::connect_failed;
+    if (std::find(refused_.begin(), refused_.end(), false) != refused_.end()) return false;
+    return now - *failing_since_ >= *config_.unreachable_timeout || job.attempts > config_.max_retries;
+  }
+
+  std::vector<std::string> endpoint_names() const {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < endpoints_.size(); ++i) names.push_back(endpoints_[i].display);
+    return names;
   }
 
   void deliver_completion(const JobPtr& job, std::size_t endpoint_index,
@@ -585,6 +586,9 @@ class Client::Core : public std::enable_shared_from_this<Core> {
   bool stopping_ = false;
   std::uint64_t outstanding_ = 0;  // samples whose callback has not returned yet
   std::mt19937_64 rng_;
+  std::uint64_t failed_attempts_ = 0;       // since the last success
+  bool ever_succeeded_ = false;
+  std::vector<bool> refused_;  // per endpoint: its last failure before any success was connect_failed
   ClientStats stats_;
 };
 

@@ -17,7 +17,10 @@
 //     one message naming the endpoint and the server's error, fails every pending sample with
 //     it at once, and fails every later submit at once. The caller should stop the run.
 //     The same happens when every attempt on every endpoint has failed for stall_timeout
-//     (a server that is down or misaddressed), so a run never waits forever in silence.
+//     (a server that is down or misaddressed), so a run never waits forever in silence, and,
+//     when unreachable_timeout is set, much sooner for a server that has never answered and
+//     refuses every connection (nothing is running at base_url). The texts, with what to do
+//     about each (API key variable, model name, base URL), are in messages.h.
 //
 // Threading and callbacks
 //   - Every public method is thread-safe.

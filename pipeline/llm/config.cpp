@@ -22,6 +22,9 @@ std::string validate(const ModelConfig& config) {
   if (config.max_retries < 0) add("max_retries must not be negative");
   if (config.request_timeout.count() <= 0) add("request_timeout must be positive");
   if (config.stall_timeout.count() <= 0) add("stall_timeout must be positive");
+  if (config.unreachable_timeout && config.unreachable_timeout->count() < 0) {
+    add("unreachable_timeout must not be negative");
+  }
   if (config.retry_base_delay.count() < 0 || config.retry_max_delay.count() < 0) {
     add("retry delays must not be negative");
   }

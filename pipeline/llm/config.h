@@ -58,6 +58,13 @@ struct ModelConfig {
   // client goes fatal with the last error instead of waiting forever for a server that is
   // down or misaddressed. Long enough for a server to restart.
   std::chrono::milliseconds stall_timeout{std::chrono::minutes(10)};
+  // Until the first successful answer: once every endpoint's last attempt failed to connect
+  // (refused, unreachable, host unknown) and this long has passed since the first failure,
+  // or a request has used up its retries, the client goes fatal saying that no server is
+  // running at base_url. A server that has never answered is almost always not started or
+  // misaddressed, and waiting stall_timeout to say so wastes the first minutes of a run.
+  // nullopt: only stall_timeout applies. (The TOML loader sets 30 s; llm.unreachable_timeout_s.)
+  std::optional<std::chrono::milliseconds> unreachable_timeout;
 };
 
 // Empty when the config is usable; otherwise one message per problem, joined by "; ".
