@@ -9,6 +9,8 @@ std::span<const Command> commands() {
       init_command(),
       run_command(),
       export_command(),
+      status_command(),
+      report_command(),
       sandbox_command(),
       stub_llm_command(),
       crossval_command(),

@@ -12,5 +12,7 @@ Command crossval_command();
 Command verify_command();
 Command run_command();
 Command export_command();
+Command status_command();
+Command report_command();
 
 }  // namespace autoif::cli

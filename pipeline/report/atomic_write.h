@@ -1,0 +1,19 @@
+// Writes a whole file or nothing: the bytes go to a temporary file in the destination's folder
+// (same filesystem, so the rename is atomic), are fsynced, and only then renamed over `path`.
+// A failure or a kill half way leaves any previous file at `path` untouched and no temporary
+// behind (except after a kill, when a "<path>.tmp-XXXXXX" may remain).
+//
+// Contract: the error names the path and the failing call with its errno text. Thread-safe
+// (no shared state).
+#pragma once
+
+#include <tl/expected.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace autoif::report {
+
+tl::expected<void, std::string> write_file_atomically(const std::string& path, std::string_view bytes);
+
+}  // namespace autoif::report
