@@ -86,6 +86,10 @@ tl::expected<ExportSummary, std::string> export_dataset(storage::Database& db, c
   ExportSummary summary;
   std::vector<AtomicFile> files;
   for (const auto& path : output_paths(request)) {
+    // The rename at the end would replace the database itself.
+    std::error_code error;
+    if (std::filesystem::equivalent(path, db.path(), error))
+      return tl::unexpected("--out: " + path + " is the run's database; choose another file");
     auto file = AtomicFile::create(path, fs);
     if (!file) return tl::unexpected(file.error());
     files.push_back(std::move(*file));

@@ -109,5 +109,9 @@ TEST_CASE("autoif export refuses unknown formats and bad option values, naming t
   CHECK(has(with({"--format", "trl-sft", "--split", "train:0.7,test:0.2"}).err, "add up to 0.9"));
   CHECK(has(with({"--format", "verifiers", "--min-score", "8"}).err, "--min-score does not apply to verifiers"));
   CHECK(has(with({"--format", "trl-sft", "--unknown", "1"}).err, "--unknown"));
+  auto onto_db = run_export_command({"--db", dir / "run.db", "--format", "trl-sft", "--out", dir / "run.db"});
+  CHECK(onto_db.status == 2);
+  CHECK(has(onto_db.err, "is the run's database"));
+  CHECK(open_read(dir / "run.db").path() == dir / "run.db");  // still an autoif database
   CHECK_FALSE(fs::exists(dir / "o.jsonl"));
 }
