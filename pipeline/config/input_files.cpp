@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -46,12 +47,24 @@ std::string_view trimmed(std::string_view text) {
   return text.substr(begin, end - begin + 1);
 }
 
+// Where a suggested conversion writes: next to the file, never over it.
+std::string tagged_name(std::string_view path, std::string_view tag) {
+  std::filesystem::path p(path);
+  return (p.parent_path() / (p.stem().string() + std::string(tag) + p.extension().string())).string();
+}
+
+std::string jsonl_name(std::string_view path) {
+  std::filesystem::path p(path);
+  if (p.extension() == ".jsonl") return tagged_name(path, ".fixed");
+  return p.replace_extension(".jsonl").string();
+}
+
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 std::string array_hint(const FileRole& file) {
   std::string path = shell_word(file.path);
   return " If the file is one JSON array, convert it to JSON Lines (one row per line) with: jq -c '.[]' " + path +
-         " > " + shell_word(std::string(file.path) + "l") + " and name that file in " + std::string(file.key) + ".";
+         " > " + shell_word(jsonl_name(file.path)) + " and name that file in " + std::string(file.key) + ".";
 }
 
 std::string reader_message(const FileRole& file, const InputFailure& failure) {
@@ -77,11 +90,11 @@ std::string reader_message(const FileRole& file, const InputFailure& failure) {
                          std::string(file.name) + " (" + std::string(file.key) + ") must be UTF-8.";
       if (failure.line == 1 && (starts_with(start, "\xFF\xFE") || starts_with(start, "\xFE\xFF")))
         return text + " The file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it with iconv -f UTF-16 -t UTF-8 " +
-               path + " > " + shell_word(std::string(file.path) + ".utf8") + ".";
+               path + " > " + shell_word(tagged_name(file.path, ".utf8")) + ".";
       if (failure.line == 1 && starts_with(start, "\x1F\x8B"))
         return text + " The file is gzip-compressed: decompress it (gunzip -k " + path + ") and name the plain file.";
       return text + " If the file is Latin-1 or Windows-1252, convert it with iconv -f WINDOWS-1252 -t UTF-8 " + path +
-             " > " + shell_word(std::string(file.path) + ".utf8") + "; otherwise fix or remove that line.";
+             " > " + shell_word(tagged_name(file.path, ".utf8")) + "; otherwise fix or remove that line.";
     }
   }
   return at(file, failure.line) + failure.detail;
@@ -130,12 +143,12 @@ std::string pool_syntax_message(const FileRole& file, const QuerySettings& setti
   std::string_view start = trimmed(text);
   if (start == "[" || start == "{" || (starts_with(start, "[") && line == 1 && start.size() < 4))
     return out + " The file looks like JSON spread over several lines (pretty-printed); JSON Lines needs each row "
-                 "on one line. Convert it with: jq -c '.[]' " + path + " > " + shell_word(std::string(file.path) + "l") +
-           " (an array) or jq -c . " + path + " > " + shell_word(std::string(file.path) + "l") + " (objects).";
+                 "on one line. Convert it with: jq -c '.[]' " + path + " > " + shell_word(jsonl_name(file.path)) +
+           " (an array) or jq -c . " + path + " > " + shell_word(jsonl_name(file.path)) + " (objects).";
   if (!starts_with(start, "{") && !starts_with(start, "[") && !starts_with(start, "\""))
     return out + " The query pool must be JSON Lines: one object per line such as {\"" + settings.field +
            "\": \"...\"}. A plain-text file with one query per line converts with: jq -R -c '{" +
-           json(settings.field).dump() + ": .}' " + path + " > " + shell_word(std::string(file.path) + ".jsonl") + ".";
+           json(settings.field).dump() + ": .}' " + path + " > " + shell_word(jsonl_name(file.path)) + ".";
   return out + " Each line must hold one complete JSON object such as {\"" + settings.field +
          "\": \"...\"}; fix or remove this line.";
 }
