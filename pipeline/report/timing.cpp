@@ -169,8 +169,9 @@ RunTiming timing_from_database(const storage::TimeRange& calls, const std::vecto
     t.elapsed_s = rounded(std::chrono::duration<double>(last->first - first->first).count());
   }
   t.notes.push_back(
-      "this database has no progress record (meta run_progress, written by newer versions of `autoif run`): "
-      "elapsed is the span of its stored LLM calls and stage updates, and there is no estimate of the remaining time");
+      "no progress record in this database (meta run_progress: a run of an older version, or one that has only "
+      "just started): elapsed is the span of its stored LLM calls and stage updates, and there is no estimate of "
+      "the remaining time");
   return t;
 }
 
