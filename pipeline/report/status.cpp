@@ -97,4 +97,6 @@ tl::expected<RunStatus, std::string> gather_status(storage::Database& db, const 
   return status;
 }
 
+#undef AUTOIF_TRY
+
 }  // namespace autoif::report
