@@ -10,6 +10,7 @@
 namespace autoif::run {
 
 struct Gateway::Group {
+  std::size_t first_slot = 0;
   std::size_t size = 0;
   std::size_t remaining = 0;
   std::vector<std::pair<std::size_t, llm::ChatResult>> arrived;
@@ -84,6 +85,7 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
   pending->answers.resize(count);
   pending->done = std::move(done);
   std::vector<std::size_t> to_send;
+  std::size_t waiting = 0;
   for (std::size_t i = 0; i < count; ++i) {
     pending->keys.push_back(llm::request_key(client_.config(), pending->messages, first + i));
     auto stored = cache_.lookup(pending->keys.back());
@@ -92,13 +94,19 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
       pending->answers[i] = from_stored(**stored);
       ++stats_.cached;
       if (progress_) progress_->add_cached(1);
+    } else if (auto flying = in_flight_.find(pending->keys.back()); flying != in_flight_.end()) {
+      // The same sample is already being asked for (e.g. two identical responses to score):
+      // wait for that answer instead of paying for it twice.
+      flying->second.push_back({pending, i});
+      ++stats_.shared;
+      ++waiting;
     } else {
       to_send.push_back(i);
     }
   }
-  pending->missing = to_send.size();
+  pending->missing = to_send.size() + waiting;
   loop_.hold();
-  if (to_send.empty()) {
+  if (pending->missing == 0) {
     loop_.post([this, pending] {
       pending->done(std::move(pending->answers));
       loop_.release();
@@ -114,18 +122,17 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
     while (j < to_send.size() && to_send[j] == to_send[j - 1] + 1) ++j;
     if (control_ && !control_->may_send()) {
       stats_.skipped += to_send.size() - i;
-      pending->missing -= to_send.size() - i;
-      if (pending->missing == 0)
-        loop_.post([this, pending] {
-          pending->done(std::move(pending->answers));
-          loop_.release();
-        });
+      std::size_t left = to_send.size() - i;
+      loop_.post([this, pending, left] { complete(pending, left); });
       break;
     }
     stats_.sent += j - i;
     if (control_) control_->on_sent(1);
     auto group = std::make_shared<Group>();
+    group->first_slot = to_send[i];
     group->size = group->remaining = j - i;
+    for (std::size_t slot = group->first_slot; slot < group->first_slot + group->size; ++slot)
+      in_flight_[pending->keys[slot]];
     llm::ChatRequest request{pending->messages, first + to_send[i], j - i};
     client_.submit(std::move(request), [this, pending, group](std::size_t sample, llm::SampleOutcome outcome) {
       loop_.post([this, pending, group, sample, outcome = std::move(outcome)] {
@@ -146,15 +153,26 @@ void Gateway::ask(std::vector<llm::Message> messages, std::size_t first, std::si
           if (auto committed = tx->commit(); !committed)
             throw std::runtime_error("storing model answers: " + committed.error().what());
         }
-        pending->missing -= group->size;
-        if (pending->missing == 0) {
-          pending->done(std::move(pending->answers));
-          loop_.release();
+        for (std::size_t at = group->first_slot; at < group->first_slot + group->size; ++at) {
+          auto waiters = in_flight_.extract(pending->keys[at]);
+          if (waiters.empty()) continue;
+          for (auto& [other, other_slot] : waiters.mapped()) {
+            other->answers[other_slot] = pending->answers[at];
+            complete(other, 1);
+          }
         }
+        complete(pending, group->size);
       });
     });
     i = j;
   }
+}
+
+void Gateway::complete(const std::shared_ptr<Pending>& pending, std::size_t samples) {
+  pending->missing -= samples;
+  if (pending->missing > 0) return;
+  pending->done(std::move(pending->answers));
+  loop_.release();
 }
 
 }  // namespace autoif::run

@@ -4,7 +4,8 @@
 // from it and never sent; a sample that is sent is stored (committed) as soon as its request
 // is answered, the samples of one request in one transaction, before the stage can derive
 // anything from it. So a run killed at any moment asks again only for the requests that were
-// in flight.
+// in flight. A sample whose key is already in flight for another caller is not sent again:
+// both callers get the one answer (or both get nullopt if it failed).
 //
 // A fatal client error (401, unknown model...) stops the event loop with the client's message;
 // a sample that failed after every retry comes back as nullopt and the stage leaves its item
@@ -14,7 +15,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,7 @@ struct GatewayStats {
   std::size_t sent = 0;    // samples asked of the model
   std::size_t failed = 0;  // samples that failed after retries
   std::size_t skipped = 0; // samples not asked because the run was stopping
+  std::size_t shared = 0;  // samples already in flight for another caller: answered once for both
 };
 
 class Gateway {
@@ -69,6 +73,8 @@ class Gateway {
   struct Pending;
   struct Group;
   void store(Pending& pending, std::size_t slot, const llm::ChatResult& result);
+  // `samples` of `pending` are in; the last one hands all its answers to the caller.
+  void complete(const std::shared_ptr<Pending>& pending, std::size_t samples);
 
   std::string role_;
   llm::Client& client_;
@@ -78,6 +84,8 @@ class Gateway {
   RunControl* control_ = nullptr;
   Progress* progress_ = nullptr;
   GatewayStats stats_;
+  // Keys of samples in flight, with the other asks waiting for the same sample.
+  std::unordered_map<std::string, std::vector<std::pair<std::shared_ptr<Pending>, std::size_t>>> in_flight_;
 };
 
 }  // namespace autoif::run

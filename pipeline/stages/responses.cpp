@@ -52,13 +52,14 @@ void run_stage(run::RunContext& ctx) {
         responses.push_back({static_cast<std::int64_t>(i), answers[i]->key, answers[i]->content,
                              answers[i]->finish_reason});
       }
+      throttle.release_slot();  // answered: the next input's requests go out while this one is verified
       verify_responses(ctx, input.id, input.instruction_id, source, std::move(responses), [&, input] {
         score_responses(ctx, ctx.store.responses_to_score_for(input.id, source, ctx.config.verify.min_pass_rate,
                                                                ctx.config.select.drop_truncated),
                         [&] {
                           ++done;
                           ctx.advance("responses");
-                          throttle.finished();
+                          throttle.processed();
                         });
       });
     });

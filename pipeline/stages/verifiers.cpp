@@ -55,10 +55,11 @@ void run_stage(run::RunContext& ctx) {
         throttle.finished();
         return;
       }
+      throttle.release_slot();  // answered: the next requests go out while the sandbox works
       cross_validate_instruction(ctx, instruction.id, std::move(samples), [&] {
         ++done;
         ctx.advance("verifiers");
-        throttle.finished();
+        throttle.processed();
       });
     });
     return true;

@@ -77,7 +77,7 @@ TEST_CASE("e2e stop: a request budget stops early with exit 3 and resume gives t
   CHECK(saved_state_is(db, "finished") == 1);
 }
 
-TEST_CASE("e2e stop: token budget and deadline stop early; each resume completes the same exports") {
+TEST_CASE("e2e stop: token budget and deadline stop early and each resume completes the same exports") {
   TempDir dir;
   auto base = uninterrupted(dir);
   Stub stub(quickstart_cassette(), dir.path(), 100);
@@ -99,7 +99,7 @@ TEST_CASE("e2e stop: token budget and deadline stop early; each resume completes
   resume_gives(base, argv, dir, dir / "tokens-out");
 }
 
-TEST_CASE("e2e stop: Ctrl-C (SIGINT to the process group) stops gracefully; sandbox workers survive it") {
+TEST_CASE("e2e stop: Ctrl-C (SIGINT to the process group) stops gracefully and sandbox workers survive it") {
   TempDir dir;
   auto base = uninterrupted(dir);
   auto crashed_in_base = query_int(dir / "base.db", "SELECT count(*) FROM response_verdicts WHERE status = 'crashed'");
@@ -124,7 +124,7 @@ TEST_CASE("e2e stop: Ctrl-C (SIGINT to the process group) stops gracefully; sand
   CHECK(query_int(db, "SELECT count(*) FROM response_verdicts WHERE status = 'crashed'") == crashed_in_base);
 }
 
-TEST_CASE("e2e stop: a second SIGINT stops at once, SIGTERM stops gracefully; the database stays consistent") {
+TEST_CASE("e2e stop: a second SIGINT stops at once, SIGTERM stops gracefully, and the database stays consistent") {
   TempDir dir;
   auto base = uninterrupted(dir);
   Stub stub(quickstart_cassette(), dir.path(), 3000);  // requests stay in flight for a while

@@ -84,7 +84,7 @@ TEST_CASE("budget: the token budget counts prompt and completion tokens of recei
   CHECK_THAT(control.reason(), Catch::Contains("--max-tokens 100"));
 }
 
-TEST_CASE("budget: a passed deadline stops; the first reason wins") {
+TEST_CASE("budget: a passed deadline stops and the first reason wins") {
   RunControl control(Budgets{std::nullopt, std::nullopt, Clock::now() - 1s});
   control.check_deadline();
   CHECK(control.stopping());
@@ -105,7 +105,7 @@ TEST_CASE("budget: without budgets nothing stops until asked") {
   CHECK(control.cause() == StopCause::signal);
 }
 
-TEST_CASE("throttle: a stop ends dispatching; items in flight still finish") {
+TEST_CASE("throttle: a stop ends dispatching while items in flight still finish") {
   RunControl control;
   int dispatched = 0;
   Throttle throttle(2, [&] { return ++dispatched <= 10; }, &control);
@@ -118,6 +118,29 @@ TEST_CASE("throttle: a stop ends dispatching; items in flight still finish") {
   throttle.finished();
   CHECK(dispatched == 3);
   CHECK(throttle.active() == 0);
+}
+
+TEST_CASE("throttle: an item that released its slot lets a new one start, within a bound") {
+  int dispatched = 0;
+  Throttle throttle(2, [&] { return ++dispatched <= 100; });
+  throttle.start();
+  CHECK(dispatched == 2);
+  throttle.release_slot();  // answered; now only waits for the sandbox
+  CHECK(dispatched == 3);
+  CHECK(throttle.active() == 2);
+  CHECK(throttle.processing() == 1);
+  // Released items pile up only to window * kProcessingFactor; then dispatching waits.
+  while (throttle.processing() < 2 * Throttle::kProcessingFactor) throttle.release_slot();
+  CHECK(throttle.active() == 1);  // the last release started nothing
+  int before = dispatched;
+  throttle.release_slot();
+  CHECK(dispatched == before);
+  CHECK(throttle.active() == 0);
+  throttle.processed();  // 8 still pending: still at the bound
+  CHECK(dispatched == before);
+  throttle.processed();  // 7: the window refills
+  CHECK(dispatched == before + 2);
+  CHECK(throttle.active() == 2);
 }
 
 }  // namespace autoif::run
