@@ -134,6 +134,12 @@ int run_pipeline(const RunOptions& options) {
   supervisor.attach(&control, &progress);
   if (policy) policy->attach(&control, &progress);
   RunContext ctx{config, store, *pool, loop, supervisor, policy.get(), transport.get(), stderr, &control, &progress};
+  // The pool's threads call back into ctx and progress until its jobs are done: on any way out
+  // (an error mid-stage included) stop the pool before those are destroyed.
+  struct PoolDrain {
+    std::unique_ptr<sandbox::Pool>& pool;
+    ~PoolDrain() { pool.reset(); }
+  } drain{pool};
 
   const auto started = std::chrono::system_clock::now();
   auto save_progress = [&](std::string_view state, std::string_view reason) {

@@ -116,7 +116,7 @@ TEST_CASE("a pool with no usable query says which field and lengths it looked fo
   }
 }
 
-TEST_CASE("seed files: plain lines, JSON strings and objects are read; comments and blank lines skipped") {
+TEST_CASE("seed files: plain lines, JSON strings and objects are read, comments and blank lines skipped") {
   TempDir dir;
   SeedSettings settings{dir.write("seeds.txt", "# my seeds\nAnswer in French.\n\n\"Use no commas.\"\n"
                                               "{\"instruction\": \" End with a question. \"}\n[Bracketed] is plain text\n")};
