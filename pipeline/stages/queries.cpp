@@ -70,8 +70,8 @@ void run_stage(run::RunContext& ctx) {
     }
   });
   if (auto committed = tx->commit(); !committed) throw std::runtime_error(committed.error().what());
-  std::fprintf(ctx.log, "queries: %lld eligible in the pool, %lld inputs for %zu instructions\n",
-               static_cast<long long>(eligible), static_cast<long long>(pairs), instructions.size());
+  ctx.note(format("queries: %lld eligible in the pool, %lld inputs for %zu instructions", static_cast<long long>(eligible),
+                  static_cast<long long>(pairs), instructions.size()));
 }
 
 }  // namespace
