@@ -38,6 +38,7 @@ void run_stage(run::RunContext& ctx) {
   // Only instructions without inputs yet: a resumed run pairs what it has not paired before.
   auto instructions = ctx.store.kept_without_inputs();
   if (instructions.empty()) return;
+  ctx.begin("queries", instructions.size());
 
   std::int64_t eligible = scan_pool(settings, [](std::int64_t, std::string) {});
   if (eligible == 0 && !instructions.empty())
@@ -70,6 +71,7 @@ void run_stage(run::RunContext& ctx) {
     }
   });
   if (auto committed = tx->commit(); !committed) throw std::runtime_error(committed.error().what());
+  ctx.advance("queries", instructions.size());
   ctx.note(format("queries: %lld eligible in the pool, %lld inputs for %zu instructions", static_cast<long long>(eligible),
                   static_cast<long long>(pairs), instructions.size()));
 }

@@ -27,7 +27,10 @@ void run_stage(run::RunContext& ctx) {
   options.rejected_pass_rate = select.rejected_pass_rate;
   options.max_pairs = select.max_pairs_per_prompt;
   options.drop_truncated = select.drop_truncated;
-  for (const auto& input : ctx.store.inputs_with_responses(source)) {
+  const auto inputs = ctx.store.inputs_with_responses(source);
+  ctx.begin("select", inputs.size());
+  for (const auto& input : inputs) {
+    ctx.advance("select");
     auto responses = ctx.store.responses(input.id, source);
     std::vector<core::Candidate> candidates;
     for (const auto& r : responses)
