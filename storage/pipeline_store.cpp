@@ -1,5 +1,7 @@
 #include "storage/pipeline_store.h"
 
+#include <limits>
+
 namespace autoif::storage {
 namespace {
 
@@ -160,23 +162,43 @@ void PipelineStore::add_input(std::int64_t instruction, std::int64_t query, cons
 }
 
 // Inputs of kept instructions that have (or lack) responses from `source`, in content order.
-std::vector<InputRow> PipelineStore::inputs_by_responses(const std::string& source, bool with_responses) {
-  auto& s = statement(
-      "SELECT i.id, i.instruction_id, i.prompt FROM inputs i JOIN instructions n ON n.id = i.instruction_id "
-      "JOIN queries q ON q.id = i.query_id WHERE (?2 = 1 OR n.status = 'kept') AND ?2 = EXISTS "
-      "(SELECT 1 FROM responses r WHERE r.input_id = i.id AND r.source = ?1) ORDER BY n.text, q.pool_line");
-  s.bind_all(source, with_responses ? 1 : 0);
+namespace {
+// The inputs a stage walks: those of kept instructions without responses from ?1 (?2 = 0), or
+// those with responses (?2 = 1); in content order.
+constexpr const char* kInputsFrom =
+    " FROM inputs i JOIN instructions n ON n.id = i.instruction_id JOIN queries q ON q.id = i.query_id "
+    "WHERE (?2 = 1 OR n.status = 'kept') AND ?2 = EXISTS "
+    "(SELECT 1 FROM responses r WHERE r.input_id = i.id AND r.source = ?1)";
+}  // namespace
+
+std::vector<InputRow> PipelineStore::inputs_page(const std::string& source, bool with_responses,
+                                                 const std::optional<InputCursor>& after, std::size_t limit) {
+  // Keyset paging: (instruction text, query line) is unique and is the sort order.
+  auto& s = statement(std::string("SELECT i.id, i.instruction_id, i.prompt, n.text, q.pool_line") + kInputsFrom +
+                      " AND (?3 IS NULL OR (n.text, q.pool_line) > (?3, ?4)) ORDER BY n.text, q.pool_line LIMIT ?5");
+  s.bind_all(source, with_responses ? 1 : 0,
+             after ? std::optional<std::string>(after->instruction_text) : std::nullopt,
+             after ? after->pool_line : 0, static_cast<std::int64_t>(limit));
   std::vector<InputRow> rows;
-  while (check(s.step())) rows.push_back({s.column_int64(0), s.column_int64(1), s.column_string(2)});
+  while (check(s.step()))
+    rows.push_back({s.column_int64(0), s.column_int64(1), s.column_string(2), {s.column_string(3), s.column_int64(4)}});
   return rows;
 }
 
+std::int64_t PipelineStore::count_inputs(const std::string& source, bool with_responses) {
+  auto& s = statement(std::string("SELECT count(*)") + kInputsFrom);
+  s.bind_all(source, with_responses ? 1 : 0);
+  std::int64_t n = check(s.step()) ? s.column_int64(0) : 0;
+  s.reset();
+  return n;
+}
+
 std::vector<InputRow> PipelineStore::inputs_without_responses(const std::string& source) {
-  return inputs_by_responses(source, false);
+  return inputs_page(source, false, std::nullopt, std::numeric_limits<std::int64_t>::max());
 }
 
 std::vector<InputRow> PipelineStore::inputs_with_responses(const std::string& source) {
-  return inputs_by_responses(source, true);
+  return inputs_page(source, true, std::nullopt, std::numeric_limits<std::int64_t>::max());
 }
 
 std::int64_t PipelineStore::add_response(std::int64_t input, const std::string& source, std::int64_t sample_index,

@@ -44,10 +44,16 @@ struct CaseRow {
   std::string input;
   bool expected = false;
 };
+// Where an input stands in the content order of inputs (instruction text, then query line).
+struct InputCursor {
+  std::string instruction_text;
+  std::int64_t pool_line = 0;
+};
 struct InputRow {
   std::int64_t id = 0;
   std::int64_t instruction_id = 0;
   std::string prompt;
+  InputCursor position;
 };
 struct ResponseRow {
   std::int64_t id = 0;
@@ -122,6 +128,12 @@ class PipelineStore {
   std::int64_t add_query(std::int64_t pool_line, const std::string& text);
   void add_input(std::int64_t instruction, std::int64_t query, const std::string& prompt);
   std::vector<InputRow> inputs_without_responses(const std::string& source);
+  // A page of the inputs of kept instructions without responses from `source` (or, with
+  // `with_responses`, the inputs of any instruction that have them), in content order, after
+  // `after` (nullopt: from the start): long lists are walked a page at a time, never loaded.
+  std::vector<InputRow> inputs_page(const std::string& source, bool with_responses,
+                                    const std::optional<InputCursor>& after, std::size_t limit);
+  std::int64_t count_inputs(const std::string& source, bool with_responses);
 
   // responses, verdicts, scores
   std::int64_t add_response(std::int64_t input, const std::string& source, std::int64_t sample_index,
@@ -158,7 +170,6 @@ class PipelineStore {
   std::int64_t count(const std::string& sql);
   Statement& statement(const std::string& sql);
   std::int64_t returning_id(Statement& insert);
-  std::vector<InputRow> inputs_by_responses(const std::string& source, bool with_responses);
   std::vector<ScoreWork> score_work(std::optional<std::int64_t> input, const std::string& source,
                                     double min_pass_rate, bool skip_truncated);
   Database& db_;

@@ -41,6 +41,18 @@ std::string format(const char* format, ...) {
   return text;
 }
 
+std::optional<storage::InputRow> InputWalk::next() {
+  if (at_ == page_.size()) {
+    if (exhausted_) return std::nullopt;
+    page_ = store_.inputs_page(source_, with_responses_, after_, page_size_);
+    at_ = 0;
+    exhausted_ = page_.size() < page_size_;
+    if (page_.empty()) return std::nullopt;
+    after_ = page_.back().position;
+  }
+  return std::move(page_[at_++]);
+}
+
 void drive(run::RunContext& ctx) {
   if (!ctx.loop.run()) throw std::runtime_error(ctx.loop.stop_reason());
 }

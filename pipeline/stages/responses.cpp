@@ -35,13 +35,15 @@ void run_stage(run::RunContext& ctx) {
                   [] {});
   drive(ctx);
 
-  auto work = ctx.store.inputs_without_responses(source);
+  const auto total = static_cast<std::size_t>(ctx.store.count_inputs(source, false));
+  InputWalk work(ctx.store, source, false);
   const std::size_t k = ctx.config.responses.samples;
-  std::size_t next = 0, done = 0;
-  ctx.begin("responses", work.size());
+  std::size_t done = 0;
+  ctx.begin("responses", total);
   run::Throttle throttle(model->window(k), [&]() -> bool {
-    if (next >= work.size()) return false;
-    const auto input = work[next++];
+    auto next = work.next();
+    if (!next) return false;
+    const auto input = std::move(*next);
     model->ask(user_message(input.prompt), 0, k, [&, input](run::Answers answers) {
       std::vector<NewResponse> responses;
       for (std::size_t i = 0; i < answers.size(); ++i) {
@@ -67,7 +69,7 @@ void run_stage(run::RunContext& ctx) {
   }, ctx.control);
   throttle.start();
   drive(ctx);
-  ctx.note(format("responses: %zu of %zu inputs answered, verified and scored", done, work.size()));
+  ctx.note(format("responses: %zu of %zu inputs answered, verified and scored", done, total));
 }
 
 }  // namespace

@@ -27,9 +27,10 @@ void run_stage(run::RunContext& ctx) {
   options.rejected_pass_rate = select.rejected_pass_rate;
   options.max_pairs = select.max_pairs_per_prompt;
   options.drop_truncated = select.drop_truncated;
-  const auto inputs = ctx.store.inputs_with_responses(source);
-  ctx.begin("select", inputs.size());
-  for (const auto& input : inputs) {
+  ctx.begin("select", static_cast<std::size_t>(ctx.store.count_inputs(source, true)));
+  InputWalk inputs(ctx.store, source, true);
+  while (auto next = inputs.next()) {
+    const auto& input = *next;
     ctx.advance("select");
     auto responses = ctx.store.responses(input.id, source);
     std::vector<core::Candidate> candidates;

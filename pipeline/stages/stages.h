@@ -56,6 +56,25 @@ void verify_responses(run::RunContext& ctx, std::int64_t input, std::int64_t ins
 // scoring.cpp: asks for and stores the quality score of each response in `work`.
 void score_responses(run::RunContext& ctx, std::vector<storage::ScoreWork> work, std::function<void()> done);
 
+// Walks the inputs a stage works on (PipelineStore::inputs_page) a page at a time, so a run
+// with millions of inputs never holds them all.
+class InputWalk {
+ public:
+  InputWalk(storage::PipelineStore& store, std::string source, bool with_responses, std::size_t page = 256)
+      : store_(store), source_(std::move(source)), with_responses_(with_responses), page_size_(page) {}
+  std::optional<storage::InputRow> next();
+
+ private:
+  storage::PipelineStore& store_;
+  std::string source_;
+  bool with_responses_;
+  std::size_t page_size_;
+  std::vector<storage::InputRow> page_;
+  std::size_t at_ = 0;
+  std::optional<storage::InputCursor> after_;
+  bool exhausted_ = false;
+};
+
 // Shared helpers.
 std::uint64_t stable_hash(std::string_view text, std::uint64_t seed = 0);
 std::vector<llm::Message> user_message(std::string text);

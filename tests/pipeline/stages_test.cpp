@@ -275,3 +275,39 @@ TEST_CASE("back-translation can be judged by an NLI classifier behind an HTTP en
   // need (the same function) goes out once.
   CHECK(h.requests() == 3);
 }
+
+TEST_CASE("the inputs a stage works on are walked a page at a time, in content order, each once") {
+  StageHarness h([](const std::string&, int n, std::int64_t) { return std::vector<std::string>(n, "x"); });
+  auto& store = h.store();
+  for (const char* text : {"Zeta rule.", "Alpha rule.", "Mid rule."}) {
+    auto id = store.add_instruction(text, text, "seed", std::nullopt, "kept");
+    for (int line : {7, 3, 5}) {
+      auto query = store.add_query(line, "query " + std::to_string(line));
+      store.add_input(id, query, std::string(text) + " / " + std::to_string(line));
+    }
+  }
+  auto whole = store.inputs_without_responses("supervisor");
+  REQUIRE(whole.size() == 9);
+  CHECK(whole.front().prompt == "Alpha rule. / 3");
+  CHECK(whole.back().prompt == "Zeta rule. / 7");
+  CHECK(store.count_inputs("supervisor", false) == 9);
+
+  REQUIRE(store.db().exec("INSERT INTO llm_calls(key, role, model, endpoint, request, response, status, created_at) "
+                          "VALUES('k', 'supervisor', 'm', 'e', '{}', '{}', 'ok', 'now')"));
+  stages::InputWalk walk(store, "supervisor", false, 2);
+  std::vector<std::string> walked;
+  while (auto input = walk.next()) {
+    walked.push_back(input->prompt);
+    // Answering inputs while walking (as the responses stage does) neither repeats nor skips any.
+    store.add_response(input->id, "supervisor", 0, "k", "answer", "stop", 1.0);
+  }
+  std::vector<std::string> expected;
+  for (const auto& input : whole) expected.push_back(input.prompt);
+  CHECK(walked == expected);
+  CHECK(store.count_inputs("supervisor", false) == 0);
+  CHECK(store.count_inputs("supervisor", true) == 9);
+  stages::InputWalk answered(store, "supervisor", true, 4);
+  std::size_t seen = 0;
+  while (answered.next()) ++seen;
+  CHECK(seen == 9);
+}
