@@ -150,6 +150,14 @@ std::vector<Key> build() {
           .model(&M::tokens_per_minute).above(0).note("unset (no limit)"),
       Def("llm.max_retries", K::integer, "retries after the first attempt of a request", "3")
           .model(&M::max_retries).range(0, 1000),
+      Def("llm.stall_timeout_s", K::number,
+          "seconds every attempt may keep failing (no answer in between) before the run stops; "
+          "long enough for a server to restart", "300")
+          .model([](M& m, const json& v) {
+                   m.stall_timeout = std::chrono::milliseconds(std::llround(v.get<double>() * 1000));
+                 },
+                 [](const M& m) { return json(static_cast<double>(m.stall_timeout.count()) / 1000); })
+          .above(0),
       Def("llm.unreachable_timeout_s", K::number,
           "seconds a server that has never answered may refuse connections before the run stops", "120")
           .model([](M& m, const json& v) {
