@@ -6,7 +6,7 @@
 
 #include "pipeline/cli/args.h"
 #include "pipeline/cli/commands.h"
-#include "pipeline/official/command_support.h"
+#include "pipeline/cli/official_flags.h"
 #include "pipeline/official/crossval_rows.h"
 
 namespace autoif::cli {
@@ -58,13 +58,6 @@ double threshold(const ParsedArgs& args, const std::string& name, double fallbac
   return value;
 }
 
-long long integer(const ParsedArgs& args, const std::string& name, long long min, long long max,
-                  long long fallback) {
-  auto value = args.get_int(name, min, max);
-  if (!value) throw std::runtime_error(value.error());
-  return value->value_or(fallback);
-}
-
 int run(std::span<const std::string> argv) {
   static const FlagSpec kFlags[] = {
       {"in"},        {"out"},       {"case-threshold"}, {"function-threshold"},
@@ -72,46 +65,30 @@ int run(std::span<const std::string> argv) {
       {"workers"},   {"module", true, true}, {"strict", false}};
   auto args = parse_args(argv, kFlags);
   if (!args) throw std::runtime_error(args.error());
-  if (!args->positional().empty())
-    throw std::runtime_error("unexpected argument '" + args->positional()[0] + "'");
-  auto in = args->get("in");
-  auto out = args->get("out");
-  if (!in || !out) throw std::runtime_error("--in and --out are required (see --help)");
+  OfficialCommand command(*args);
 
   official::CrossvalSettings settings;
   settings.decision.case_threshold = threshold(*args, "case-threshold", 0.5);
   settings.decision.function_threshold = threshold(*args, "function-threshold", 0.5);
-  settings.decision.min_functions = integer(*args, "min-functions", 0, 1'000'000, 1);
-  settings.decision.min_cases = integer(*args, "min-cases", 0, 1'000'000, 1);
-  settings.limits.timeout = std::chrono::milliseconds(integer(*args, "timeout-ms", 1, 3'600'000, 1000));
-  settings.limits.memory_mb = integer(*args, "memory-mb", 1, 1 << 20, 256);
-  official::SandboxSettings sandbox{static_cast<std::size_t>(integer(*args, "workers", 1, 256, 0)),
-                                    args->all("module")};
-
-  auto pool = official::start_pool(sandbox);
-  if (!pool) throw std::runtime_error(pool.error());
-  official::WarningPrinter warnings(stderr);
-  official::StreamOptions stream{args->has("strict"), official::window_for(sandbox.workers),
-                                 warnings.sink()};
-  auto summary = official::crossval_file(**pool, *in, *out, settings, stream);
+  settings.decision.min_functions = integer_flag(*args, "min-functions", 0, 1'000'000, 1);
+  settings.decision.min_cases = integer_flag(*args, "min-cases", 0, 1'000'000, 1);
+  settings.limits = command.limits();
+  auto summary = official::crossval_file(command.pool(), command.in(), command.out(), settings, command.stream());
   if (!summary) {
     std::fprintf(stderr, "autoif crossval: %s\n", summary.error().c_str());
     return 1;
   }
-  const auto& s = summary->stream;
   const auto& c = summary->counts;
   std::fprintf(stderr,
-               "crossval: %zu rows in, %zu rows out, %zu bad rows skipped%s\n"
+               "%s\n"
                "  answers: %zu, unparsable %zu\n"
                "  functions: %zu distinct, %zu not compiled, %zu kept\n"
                "  cases: %zu distinct, %zu dropped by the functions' vote, %zu kept "
                "(%zu unreadable in the answers)\n"
-               "  sandbox: %zu jobs, %zu evaluations\n"
-               "  wrote %s\n",
-               s.rows_in, s.rows_out, s.rows_skipped,
-               warnings.unprinted() ? " (warnings after the first 20 not shown)" : "", c.answers,
-               c.answers_unparsable, c.functions, c.functions_not_compiled, c.functions_kept,
-               c.cases, c.cases_dropped, c.cases_kept, c.unreadable_cases, (*pool)->stats().jobs, (*pool)->stats().evaluations, out->c_str());
+               "%s\n",
+               command.first_line("crossval", summary->stream).c_str(), c.answers, c.answers_unparsable, c.functions,
+               c.functions_not_compiled, c.functions_kept, c.cases, c.cases_dropped, c.cases_kept, c.unreadable_cases,
+               command.last_lines().c_str());
   return 0;
 }
 

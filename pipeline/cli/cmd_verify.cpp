@@ -5,7 +5,7 @@
 
 #include "pipeline/cli/args.h"
 #include "pipeline/cli/commands.h"
-#include "pipeline/official/command_support.h"
+#include "pipeline/cli/official_flags.h"
 #include "pipeline/official/verify_rows.h"
 
 namespace autoif::cli {
@@ -40,53 +40,27 @@ options:
   --strict           stop at the first bad line instead of skipping it
 )";
 
-long long integer(const ParsedArgs& args, const std::string& name, long long min, long long max,
-                  long long fallback) {
-  auto value = args.get_int(name, min, max);
-  if (!value) throw std::runtime_error(value.error());
-  return value->value_or(fallback);
-}
-
 int run(std::span<const std::string> argv) {
   static const FlagSpec kFlags[] = {{"in"},      {"out"},     {"timeout-ms"},         {"memory-mb"},
                                     {"workers"}, {"module", true, true}, {"strict", false}};
   auto args = parse_args(argv, kFlags);
   if (!args) throw std::runtime_error(args.error());
-  if (!args->positional().empty())
-    throw std::runtime_error("unexpected argument '" + args->positional()[0] + "'");
-  auto in = args->get("in");
-  auto out = args->get("out");
-  if (!in || !out) throw std::runtime_error("--in and --out are required (see --help)");
-
-  sandbox::Limits limits;
-  limits.timeout = std::chrono::milliseconds(integer(*args, "timeout-ms", 1, 3'600'000, 1000));
-  limits.memory_mb = integer(*args, "memory-mb", 1, 1 << 20, 256);
-  official::SandboxSettings sandbox{static_cast<std::size_t>(integer(*args, "workers", 1, 256, 0)),
-                                    args->all("module")};
-
-  auto pool = official::start_pool(sandbox);
-  if (!pool) throw std::runtime_error(pool.error());
-  official::WarningPrinter warnings(stderr);
-  official::StreamOptions stream{args->has("strict"), official::window_for(sandbox.workers),
-                                 warnings.sink()};
-  auto summary = official::verify_file(**pool, *in, *out, limits, stream);
+  OfficialCommand command(*args);
+  auto summary = official::verify_file(command.pool(), command.in(), command.out(), command.limits(), command.stream());
   if (!summary) {
     std::fprintf(stderr, "autoif verify: %s\n", summary.error().c_str());
     return 1;
   }
-  const auto& s = summary->stream;
   const auto& c = summary->counts;
   std::fprintf(stderr,
-               "verify: %zu rows in, %zu rows out, %zu bad rows skipped%s\n"
+               "%s\n"
                "  responses: %zu, %zu with a pass rate above 0.5\n"
                "  functions: %zu listed, %zu not compiled; rows without a function: %zu\n"
                "  evaluations: %zu, %zu ended in an error or timeout\n"
-               "  sandbox: %zu jobs, %zu evaluations\n"
-               "  wrote %s\n",
-               s.rows_in, s.rows_out, s.rows_skipped,
-               warnings.unprinted() ? " (warnings after the first 20 not shown)" : "", c.responses,
-               c.responses_passing, c.functions, c.functions_not_compiled, c.rows_without_functions,
-               c.evaluations, c.evaluation_errors, (*pool)->stats().jobs, (*pool)->stats().evaluations, out->c_str());
+               "%s\n",
+               command.first_line("verify", summary->stream).c_str(), c.responses, c.responses_passing, c.functions,
+               c.functions_not_compiled, c.rows_without_functions, c.evaluations, c.evaluation_errors,
+               command.last_lines().c_str());
   return 0;
 }
 
