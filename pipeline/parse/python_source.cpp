@@ -186,6 +186,8 @@ ChosenSource choose_source(std::string_view raw, const CompileCheck& compiles) {
   if (found.code_newline || found.code_quote)
     candidates.push_back({full_unescape(base), SourceFix::full_unescape});
 
+  // One candidate is the answer whatever the check says: ask the (costly) check only to choose.
+  if (candidates.size() == 1) return std::move(candidates.front());
   if (compiles) {
     for (ChosenSource& c : candidates)
       if (compiles(c.source)) return std::move(c);

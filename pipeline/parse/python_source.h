@@ -12,8 +12,9 @@
 // line breaks, while a backslash-n inside a string literal is kept (it is usually meant);
 // one full level of escapes removed (\n, \t, \", \', \\).
 //
-// Contract: pure; the callback, when given, is called at most four times, synchronously, and
-// only decides; it must not throw. Without a callback a syntactic heuristic decides: a
+// Contract: pure; the callback, when given, is called only when there is more than one
+// candidate (a source with nothing to repair is never checked), at most four times,
+// synchronously, and only decides; it must not throw. Without a callback a syntactic heuristic decides: a
 // backslash outside any string literal or comment is never valid Python (except a line
 // continuation), nor is a line break inside a one-line string literal.
 #pragma once

@@ -117,10 +117,12 @@ TEST_CASE("source choice falls back to the source as written when no candidate c
   CHECK(compiler.calls.size() == 3);  // as is, code line breaks, full unescape
 }
 
-TEST_CASE("source choice calls the compile check once for a clean source") {
+TEST_CASE("source choice never calls the compile check for a source with nothing to repair") {
+  // The check costs a sandbox job; with a single candidate its answer changes nothing.
   FakeCompiler compiler;
-  choose_source("def evaluate(response):\n    return bool(response)", compiler.check());
-  CHECK(compiler.calls.size() == 1);
+  auto chosen = choose_source("def evaluate(response):\n    return bool(response)", compiler.check());
+  CHECK(compiler.calls.empty());
+  CHECK(chosen.fix == SourceFix::none);
 }
 
 TEST_CASE("source normalisation writes a backspace back as the regex word boundary \\b") {

@@ -93,17 +93,31 @@ TEST_CASE("verifier answer: double-escaped line breaks are turned into real ones
   CHECK(v.cases[0].input == "a\n\nb\n\nc");
 }
 
-TEST_CASE("verifier answer: the compile check is consulted for the source") {
+TEST_CASE("verifier answer: the compile check chooses among repairs of the source") {
   std::vector<std::string> seen;
+  // Double-escaped: the source holds backslash-n where line breaks were meant.
   auto v = parse_verifier_answer(
-      R"J({"func": "def evaluate(r):\n    return r.isupper()", "cases": [{"input": "A", "output": true}]})J",
+      R"J({"func": "def evaluate(r):\\n    return r.isupper()", "cases": [{"input": "A", "output": true}]})J",
       [&](std::string_view s) {
         seen.emplace_back(s);
+        return s.find('\\') == std::string_view::npos;
+      });
+  CHECK(v.status == VerifierStatus::ok);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0] == "def evaluate(r):\\n    return r.isupper()");
+  CHECK(v.func == "def evaluate(r):\n    return r.isupper()");
+}
+
+TEST_CASE("verifier answer: a clean source is not sent to the compile check") {
+  std::size_t calls = 0;
+  auto v = parse_verifier_answer(
+      R"J({"func": "def evaluate(r):\n    return r.isupper()", "cases": [{"input": "A", "output": true}]})J",
+      [&](std::string_view) {
+        ++calls;
         return true;
       });
   CHECK(v.status == VerifierStatus::ok);
-  REQUIRE(seen.size() == 1);
-  CHECK(seen[0] == "def evaluate(r):\n    return r.isupper()");
+  CHECK(calls == 0);
 }
 
 TEST_CASE("verifier answer: with two complete blocks the later correction wins") {
