@@ -69,8 +69,8 @@ void DatasetInfo::set(const std::string& name, Format format, const std::string&
   info_[name] = llamafactory_entry(format, file_name_for(dir_, file));
 }
 
-tl::expected<void, std::string> DatasetInfo::save(FileSystem& filesystem) const {
-  auto out = AtomicFile::create(path_, filesystem);
+tl::expected<void, std::string> DatasetInfo::save(io::FileSystem& filesystem) const {
+  auto out = io::AtomicFile::create(path_, filesystem);
   if (!out) return tl::unexpected(out.error());
   if (auto written = out->write(info_.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
       !written)

@@ -20,7 +20,7 @@
 
 #include <string>
 
-#include "pipeline/export/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 #include "pipeline/export/formats.h"
 
 namespace autoif::exports {
@@ -34,7 +34,7 @@ class DatasetInfo {
 
   // `file` is the written dataset's path (as given to the export).
   void set(const std::string& name, Format format, const std::string& file);
-  tl::expected<void, std::string> save(FileSystem& fs = real_file_system()) const;
+  tl::expected<void, std::string> save(io::FileSystem& fs = io::real_file_system()) const;
 
   const std::string& path() const { return path_; }
   const nlohmann::ordered_json& entries() const { return info_; }

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "pipeline/export/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 #include "pipeline/export/dataset_info.h"
 #include "pipeline/export/decontaminate.h"
 #include "pipeline/export/sources.h"
@@ -67,7 +67,7 @@ std::size_t ExportSummary::rows() const {
 
 tl::expected<ExportSummary, std::string> export_dataset(storage::Database& db, const ExportRequest& request) {
   if (auto checked = check_request(request); !checked) return tl::unexpected(checked.error());
-  FileSystem& fs = request.fs ? *request.fs : real_file_system();
+  io::FileSystem& fs = request.fs ? *request.fs : io::real_file_system();
 
   // Everything that can refuse the request is read before any file is opened.
   std::optional<NgramIndex> bench;
@@ -84,13 +84,13 @@ tl::expected<ExportSummary, std::string> export_dataset(storage::Database& db, c
   }
 
   ExportSummary summary;
-  std::vector<AtomicFile> files;
+  std::vector<io::AtomicFile> files;
   for (const auto& path : output_paths(request)) {
     // The rename at the end would replace the database itself.
     std::error_code error;
     if (std::filesystem::equivalent(path, db.path(), error))
       return tl::unexpected("--out: " + path + " is the run's database; choose another file");
-    auto file = AtomicFile::create(path, fs);
+    auto file = io::AtomicFile::create(path, fs);
     if (!file) return tl::unexpected(file.error());
     files.push_back(std::move(*file));
     summary.files.push_back({path, 0});

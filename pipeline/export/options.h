@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "pipeline/config/config.h"
-#include "pipeline/export/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 #include "pipeline/export/formats.h"
 #include "pipeline/export/split.h"
 
@@ -51,7 +51,7 @@ struct ExportRequest {
   std::optional<std::string> decontaminate;      // JSONL of benchmark prompts
   std::optional<std::string> llamafactory_info;  // folder of dataset_info.json
   std::optional<std::string> dataset_name;       // its entry; default: the out file's stem
-  FileSystem* fs = nullptr;                      // null: the real one (tests inject faults)
+  io::FileSystem* fs = nullptr;  // null: the real one (tests inject faults)
 };
 
 tl::expected<void, std::string> check_request(const ExportRequest& request);

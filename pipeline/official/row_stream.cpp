@@ -8,7 +8,7 @@
 #include <fstream>
 #include <future>
 
-#include "pipeline/official/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 
 namespace autoif::official {
 namespace {
@@ -38,7 +38,7 @@ tl::expected<StreamCounts, std::string> stream_rows(const std::string& in_path,
     return tl::unexpected(in_path + ": is a folder, expected a JSONL file");
   std::ifstream in(in_path, std::ios::binary);
   if (!in) return tl::unexpected(in_path + ": cannot open (" + std::strerror(errno) + ")");
-  auto out = AtomicFile::create(out_path);
+  auto out = io::AtomicFile::create(out_path);
   if (!out) return tl::unexpected(out.error());
 
   StreamCounts counts;

@@ -1,7 +1,6 @@
-// Writes a whole file or nothing: the bytes go to a temporary file in the destination's folder
-// (same filesystem, so the rename is atomic), are fsynced, and only then renamed over `path`.
-// A failure or a kill half way leaves any previous file at `path` untouched and no temporary
-// behind (except after a kill, when a "<path>.tmp-XXXXXX" may remain).
+// Writes a whole file or nothing, through io::AtomicFile (pipeline/io/atomic_file.h): a
+// temporary file in the destination's folder, fsynced, then renamed over `path`. A failure or
+// a kill half way leaves any previous file at `path` untouched.
 //
 // Contract: the error names the path and the failing call with its errno text. Thread-safe
 // (no shared state).

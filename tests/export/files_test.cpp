@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "pipeline/export/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 #include "pipeline/export/dataset_info.h"
 #include "tests/export/fixture.h"
 
@@ -19,7 +19,7 @@ namespace {
 
 // Wraps the real file system and fails the chosen call with `error` (leveldb's fault injection
 // by wrapping); records every call it gets.
-class FailingFileSystem final : public exports::FileSystem {
+class FailingFileSystem final : public io::FileSystem {
  public:
   enum class Call { none, write, sync, rename };
   FailingFileSystem(Call fail, int error) : fail_(fail), error_(error) {}
@@ -52,7 +52,7 @@ class FailingFileSystem final : public exports::FileSystem {
   }
   Call fail_;
   int error_;
-  exports::FileSystem& real_ = exports::real_file_system();
+  io::FileSystem& real_ = io::real_file_system();
 };
 
 const std::string kOtherEntries = R"({
@@ -208,7 +208,7 @@ TEST_CASE("an output folder that cannot take a new file is an error naming the f
 TEST_CASE("AtomicFile: nothing appears until commit, and an abandoned file leaves nothing") {
   TempDir dir;
   {
-    auto file = exports::AtomicFile::create(dir / "a.txt");
+    auto file = io::AtomicFile::create(dir / "a.txt");
     REQUIRE(file);
     REQUIRE(file->write("hello\n"));
     REQUIRE(file->finish());
@@ -217,12 +217,12 @@ TEST_CASE("AtomicFile: nothing appears until commit, and an abandoned file leave
   }
   CHECK(hidden_files(dir.path()).empty());
   CHECK_FALSE(fs::exists(dir / "a.txt"));
-  auto file = exports::AtomicFile::create(dir / "sub/b.txt");
+  auto file = io::AtomicFile::create(dir / "sub/b.txt");
   REQUIRE(file);
   REQUIRE(file->write(std::string(100000, 'x')));
   REQUIRE(file->commit());
   CHECK(read_text(dir / "sub/b.txt").size() == 100000);
   CHECK_FALSE(file->commit());
   CHECK(hidden_files(dir / "sub").empty());
-  CHECK_FALSE(exports::AtomicFile::create(dir.path().string()));  // a folder, not a file name
+  CHECK_FALSE(io::AtomicFile::create(dir.path().string()));  // a folder, not a file name
 }

@@ -5,7 +5,7 @@
 #include <future>
 #include <mutex>
 
-#include "pipeline/official/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 #include "support.h"
 
 using namespace autoif::official;
@@ -31,7 +31,7 @@ std::vector<int> ids(const std::string& path) {
 TEST_CASE("an atomic file replaces the old file only when committed") {
   ScratchDir dir;
   write_text(dir.file("out.jsonl"), "old\n");
-  auto file = AtomicFile::create(dir.file("out.jsonl"));
+  auto file = autoif::io::AtomicFile::create(dir.file("out.jsonl"));
   REQUIRE(file);
   REQUIRE(file->write("new\n"));
   CHECK(read_text(dir.file("out.jsonl")) == "old\n");
@@ -45,7 +45,7 @@ TEST_CASE("an atomic file that is never committed leaves the old file and no tem
   ScratchDir dir;
   write_text(dir.file("out.jsonl"), "old\n");
   {
-    auto file = AtomicFile::create(dir.file("out.jsonl"));
+    auto file = autoif::io::AtomicFile::create(dir.file("out.jsonl"));
     REQUIRE(file);
     REQUIRE(file->write(std::string(200'000, 'x')));  // more than one buffer's worth
   }
@@ -53,11 +53,12 @@ TEST_CASE("an atomic file that is never committed leaves the old file and no tem
   CHECK(dir.names() == std::vector<std::string>{"out.jsonl"});
 }
 
-TEST_CASE("an atomic file in a missing folder fails naming the path") {
+TEST_CASE("an atomic file whose folder cannot be made fails naming the path") {
   ScratchDir dir;
-  auto file = AtomicFile::create(dir.file("missing/out.jsonl"));
+  write_text(dir.file("plain"), "a file, not a folder\n");
+  auto file = autoif::io::AtomicFile::create(dir.file("plain/out.jsonl"));
   REQUIRE_FALSE(file);
-  CHECK_THAT(file.error(), Catch::Contains(dir.file("missing/out.jsonl")));
+  CHECK_THAT(file.error(), Catch::Contains(dir.file("plain/out.jsonl")));
 }
 
 TEST_CASE("rows are written in input order even when later rows finish first") {

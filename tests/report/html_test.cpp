@@ -166,9 +166,12 @@ TEST_CASE("report file is written whole, replaces an old one and leaves no tempo
   for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
     CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
 
-  auto failed = write_report(db, dir.file("no-such-folder/report.html"));
+  // A missing folder is made; one that cannot be (a file stands there) is an error naming it.
+  REQUIRE(write_report(db, dir.file("new-folder/report.html")));
+  std::ofstream(dir.file("plain")) << "a file, not a folder";
+  auto failed = write_report(db, dir.file("plain/report.html"));
   REQUIRE_FALSE(failed);
-  CHECK_THAT(failed.error(), Catch::Contains("no-such-folder/report.html"));
+  CHECK_THAT(failed.error(), Catch::Contains("plain/report.html"));
 }
 
 }  // namespace

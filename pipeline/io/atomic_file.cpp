@@ -1,4 +1,4 @@
-#include "pipeline/export/atomic_file.h"
+#include "pipeline/io/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <utility>
 
-namespace autoif::exports {
+namespace autoif::io {
 namespace {
 
 constexpr std::size_t kFlushBytes = 1 << 16;
@@ -122,4 +122,4 @@ tl::expected<void, std::string> AtomicFile::commit() {
   return {};
 }
 
-}  // namespace autoif::exports
+}  // namespace autoif::io

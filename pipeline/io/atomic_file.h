@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace autoif::exports {
+namespace autoif::io {
 
 class FileSystem {
  public:
@@ -60,4 +60,4 @@ class AtomicFile {
   bool finished_ = false;
 };
 
-}  // namespace autoif::exports
+}  // namespace autoif::io
