@@ -14,36 +14,13 @@
 #include <vector>
 
 #include "pipeline/config/loader.h"
+#include "tests/support/temp_dir.h"
 
 namespace autoif::config::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "autoif-config-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  // Writes `text` to NAME (creating folders) and returns its path.
-  std::string write(const std::string& name, const std::string& text) const {
-    auto target = path_ / name;
-    std::filesystem::create_directories(target.parent_path());
-    std::ofstream(target, std::ios::binary) << text;
-    return target.string();
-  }
-
- private:
-  std::filesystem::path path_;
+// Named by prefix so a leftover folder says which tests left it.
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("autoif-config") {}
 };
 
 // Restores the working directory when it goes out of scope (--set paths resolve against it).

@@ -15,16 +15,6 @@
 
 namespace autoif::e2e {
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "autoif-e2e-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
 
 Process::Process(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err) {
   std::vector<char*> args;

@@ -16,23 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace autoif::e2e {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// A fresh folder under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("autoif-e2e") {}
 };
 
 // One child process (fork + execv, no shell) in its own process group, stdout and stderr to files.

@@ -22,24 +22,6 @@ extern char** environ;
 
 namespace autoif::errors_test {
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "autoif-errors-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
-std::string TempDir::write(const std::string& name, const std::string& bytes) const {
-  auto target = path_ / name;
-  fs::create_directories(target.parent_path());
-  std::ofstream(target, std::ios::binary) << bytes;
-  return target.string();
-}
-
 namespace {
 
 // The environment the child gets, built before fork: after fork only async-signal-safe calls.

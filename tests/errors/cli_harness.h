@@ -21,26 +21,15 @@
 
 #include "pipeline/stub/http_server.h"
 #include "pipeline/stub/stub_server.h"
+#include "tests/support/temp_dir.h"
 
 namespace autoif::errors_test {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  // Writes `bytes` to NAME and returns its path.
-  std::string write(const std::string& name, const std::string& bytes) const;
-
- private:
-  fs::path path_;
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("autoif-errors") {}
 };
 
 struct ChildOptions {

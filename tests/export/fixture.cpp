@@ -17,17 +17,6 @@
 
 namespace autoif::testing {
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "autoif-export-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code error;
-  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, error);
-  fs::remove_all(path_, error);
-}
 
 namespace {
 

@@ -11,23 +11,17 @@
 
 #include "pipeline/export/export.h"
 #include "storage/database.h"
+#include "tests/support/temp_dir.h"
 
 namespace autoif::testing {
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("autoif-export") {}
+  // These tests build messages from paths: a string, not a path.
+  std::string operator/(const std::string& name) const { return file(name); }
 };
 
 // The instructions, queries and texts of the fixture, for expectations.

@@ -14,27 +14,12 @@
 #include "pipeline/report/status.h"
 #include "storage/database.h"
 #include "synthetic_run.h"
+#include "tests/support/temp_dir.h"
 
 namespace autoif::report::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "autoif-report-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) FAIL("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+struct TempDir : test_support::TempDir {
+  TempDir() : test_support::TempDir("autoif-report") {}
 };
 
 inline storage::Database open_read_only(const std::string& path) {
