@@ -198,8 +198,10 @@ int run_pipeline(const RunOptions& options) {
                  budget ? " (with a larger budget or a later deadline)" : "", db_path.c_str());
     return signal_number ? 128 + signal_number.load() : kExitStoppedEarly;
   }
-  std::fprintf(stderr, "run: %zu answers from the database, %zu requests sent, %zu failed\n",
+  // Answers are samples; one request may carry several (n > 1), so both numbers are given.
+  std::fprintf(stderr, "run: %zu answers from the database, %zu new answers in %llu requests sent, %zu failed\n",
                supervisor.stats().cached + (policy ? policy->stats().cached : 0), sent,
+               static_cast<unsigned long long>(control.requests()),
                supervisor.stats().failed + (policy ? policy->stats().failed : 0));
   save_progress("finished", "");
 
