@@ -59,15 +59,14 @@ class Pool::Impl {
   tl::expected<void, std::string> start() {
     std::size_t count = options_.workers ? options_.workers
                                          : std::max(1u, std::thread::hardware_concurrency());
-    // The first worker is started here so that a broken setup is reported to the caller.
-    auto first = launch();
-    if (!first) return tl::unexpected(first.error());
-    info_ = (*first)->info();
-    std::vector<std::unique_ptr<WorkerProcess>> workers;
-    workers.push_back(std::move(*first));
-    for (std::size_t i = 1; i < count; ++i) workers.push_back(nullptr);
-    for (auto& worker : workers)
-      threads_.emplace_back([this, w = std::move(worker)]() mutable { serve(std::move(w)); });
+    // Each serving thread starts its own worker, all at once (a start is mostly the worker's
+    // own CPU time, so they overlap). The thread that starts a worker must outlive it: the
+    // worker dies with its parent, and for the kernel a thread is the parent. A broken setup
+    // (no worker starts at all) is reported to the caller.
+    std::unique_lock lock(mutex_);
+    for (std::size_t i = 0; i < count; ++i) threads_.emplace_back([this] { serve(); });
+    started_.wait(lock, [&] { return starts_reported_ == count; });
+    if (workers_up_ == 0) return tl::unexpected(first_start_error_);
     return {};
   }
 
@@ -121,7 +120,21 @@ class Pool::Impl {
     return failed;
   }
 
-  void serve(std::unique_ptr<WorkerProcess> worker) {
+  void serve() {
+    auto started = launch();
+    std::unique_ptr<WorkerProcess> worker;
+    {
+      std::lock_guard lock(mutex_);
+      if (started) {
+        if (workers_up_++ == 0) info_ = (*started)->info();
+        worker = std::move(*started);
+      } else if (first_start_error_.empty()) {
+        first_start_error_ = started.error();
+      }
+      ++starts_reported_;
+    }
+    started_.notify_all();
+    // A worker that failed to start when others did is tried again on first use.
     for (;;) {
       Task task;
       {
@@ -145,6 +158,10 @@ class Pool::Impl {
   WorkerInfo info_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable started_;
+  std::size_t starts_reported_ = 0;
+  std::size_t workers_up_ = 0;
+  std::string first_start_error_;
   std::deque<Task> queue_;
   bool stopping_ = false;
   PoolStats stats_;

@@ -8,10 +8,12 @@
 //   that caused it (and its own time limit); the other inputs still get their real verdicts.
 // - run() never hangs: a worker that stops answering is killed and restarted, and the job is
 //   retried once; if it fails again its unfinished inputs are reported as `crashed`.
-// - Each job runs in a fresh process forked from a warm interpreter, in a fresh module
+// - Each job runs in a child process forked from a warm interpreter, in a fresh module
 //   namespace, behind a default-deny seccomp filter, with no environment, no descriptors of
 //   the caller, no network and (where the kernel allows it) no view of the host filesystem.
-//   Nothing one job does is visible to any other job.
+//   A child takes another job only after the worker's state guard found the interpreter as
+//   it was before the first (sandbox/worker/state_guard.h); otherwise the next job gets a
+//   fresh fork. Nothing one job does is visible to any other job.
 // - start() fails (with a message naming the step) if no worker can be brought up, for
 //   example when the worker binary is missing or the seccomp filter cannot be built.
 #pragma once
@@ -45,6 +47,11 @@ struct JobResult {
   bool compiled = false;          // the source executed and defines a callable `evaluate`
   std::string compile_message;    // why not, when !compiled
   std::vector<Verdict> verdicts;  // one per input, in order
+  // How the job was run, for tests and benchmarks: child processes forked for it (0 when a
+  // clean child from an earlier job took it), and why the child that finished it was not kept
+  // for the next job ("" when it was).
+  std::size_t forks = 0;
+  std::string retired;
 };
 
 // The text-processing standard library, importable by every function by default.

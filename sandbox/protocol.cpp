@@ -12,6 +12,9 @@ namespace {
 
 class Writer {
  public:
+  Writer() = default;
+  explicit Writer(std::string&& reuse) : out_(std::move(reuse)) { out_.clear(); }
+  void reserve(std::size_t bytes) { out_.reserve(bytes); }
   void u8(std::uint8_t value) { out_.push_back(static_cast<char>(value)); }
   void u32(std::uint32_t value) { out_.append(reinterpret_cast<const char*>(&value), sizeof value); }
   void bytes(std::string_view text) {
@@ -39,11 +42,17 @@ class Reader {
     in_.remove_prefix(sizeof value);
     return true;
   }
-  bool bytes(std::string& text) {
+  bool bytes(std::string_view& text) {
     std::uint32_t size = 0;
     if (!u32(size) || in_.size() < size) return false;
-    text.assign(in_.data(), size);
+    text = in_.substr(0, size);
     in_.remove_prefix(size);
+    return true;
+  }
+  bool bytes(std::string& text) {
+    std::string_view view;
+    if (!bytes(view)) return false;
+    text.assign(view);
     return true;
   }
   bool done() const { return in_.empty(); }
@@ -54,19 +63,28 @@ class Reader {
 
 }  // namespace
 
-std::string encode_job(const Job& job) {
-  Writer out;
+void encode_job(const Job& job, std::string& buffer) {
+  std::size_t size = 16 + job.source.size() + 4 * job.inputs.size();
+  for (const auto& input : job.inputs) size += input.size();
+  Writer out(std::move(buffer));
+  out.reserve(size);
   out.u32(static_cast<std::uint32_t>(job.limits.timeout.count()));
   out.u32(static_cast<std::uint32_t>(job.limits.memory_mb));
   out.bytes(job.source);
   out.u32(static_cast<std::uint32_t>(job.inputs.size()));
   for (const auto& input : job.inputs) out.bytes(input);
-  return out.take();
+  buffer = out.take();
 }
 
-std::optional<Job> decode_job(std::string_view payload) {
+std::string encode_job(const Job& job) {
+  std::string out;
+  encode_job(job, out);
+  return out;
+}
+
+std::optional<JobView> decode_job_view(std::string_view payload) {
   Reader in(payload);
-  Job job;
+  JobView job;
   std::uint32_t timeout_ms = 0, memory_mb = 0, count = 0;
   if (!in.u32(timeout_ms) || !in.u32(memory_mb) || !in.bytes(job.source) || !in.u32(count))
     return std::nullopt;
@@ -80,6 +98,14 @@ std::optional<Job> decode_job(std::string_view payload) {
   return job;
 }
 
+std::optional<Job> decode_job(std::string_view payload) {
+  auto view = decode_job_view(payload);
+  if (!view) return std::nullopt;
+  Job job{std::string(view->source), {}, view->limits};
+  job.inputs.assign(view->inputs.begin(), view->inputs.end());
+  return job;
+}
+
 std::string encode_result(const JobResult& result) {
   Writer out;
   out.u8(result.compiled ? 1 : 0);
@@ -90,6 +116,8 @@ std::string encode_result(const JobResult& result) {
     out.u8(verdict.result ? (*verdict.result ? 1 : 0) : 2);
     out.bytes(verdict.message);
   }
+  out.u32(static_cast<std::uint32_t>(result.forks));
+  out.bytes(result.retired);
   return out.take();
 }
 
@@ -112,6 +140,9 @@ std::optional<JobResult> decode_result(std::string_view payload) {
     if (value != 2) verdict.result = value == 1;
     if ((verdict.status == Status::ok) != verdict.result.has_value()) return std::nullopt;
   }
+  std::uint32_t forks = 0;
+  if (!in.u32(forks) || !in.bytes(result.retired)) return std::nullopt;
+  result.forks = forks;
   if (!in.done()) return std::nullopt;
   return result;
 }
@@ -171,14 +202,18 @@ tl::expected<void, std::string> send_message(int fd, std::string_view payload, D
   return {};
 }
 
-tl::expected<std::string, std::string> receive_message(int fd, Deadline deadline) {
+tl::expected<void, std::string> receive_message(int fd, Deadline deadline, std::string& into) {
   std::uint32_t size = 0;
   if (auto got = read_exact(fd, reinterpret_cast<char*>(&size), sizeof size, deadline); !got)
     return tl::unexpected(got.error());
   if (size > kMaxMessage) return tl::unexpected(std::string("message too large"));
-  std::string payload(size, '\0');
-  if (auto got = read_exact(fd, payload.data(), size, deadline); !got)
-    return tl::unexpected(got.error());
+  into.resize(size);
+  return read_exact(fd, into.data(), size, deadline);
+}
+
+tl::expected<std::string, std::string> receive_message(int fd, Deadline deadline) {
+  std::string payload;
+  if (auto got = receive_message(fd, deadline, payload); !got) return tl::unexpected(got.error());
   return payload;
 }
 

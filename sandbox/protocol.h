@@ -24,7 +24,17 @@ inline constexpr std::uint32_t kMaxMessage = 1u << 30;
 inline constexpr std::size_t kMaxVerdictMessage = 300;
 
 std::string encode_job(const Job& job);
+// The same into `out`, whose capacity is reused: a 250 kB job then costs no fresh pages.
+void encode_job(const Job& job, std::string& out);
 std::optional<Job> decode_job(std::string_view payload);
+
+// A decoded job that points into the payload it came from (valid while that lives).
+struct JobView {
+  Limits limits;
+  std::string_view source;
+  std::vector<std::string_view> inputs;
+};
+std::optional<JobView> decode_job_view(std::string_view payload);
 
 std::string encode_result(const JobResult& result);
 std::optional<JobResult> decode_result(std::string_view payload);
@@ -34,5 +44,7 @@ std::optional<JobResult> decode_result(std::string_view payload);
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 tl::expected<void, std::string> send_message(int fd, std::string_view payload, Deadline deadline);
 tl::expected<std::string, std::string> receive_message(int fd, Deadline deadline);
+// The same into `into`, whose capacity is reused.
+tl::expected<void, std::string> receive_message(int fd, Deadline deadline, std::string& into);
 
 }  // namespace autoif::sandbox::protocol

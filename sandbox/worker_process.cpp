@@ -8,6 +8,7 @@
 #include <boost/process/io.hpp>
 #include <boost/process/pipe.hpp>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -66,6 +67,10 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
                               ::syscall(SYS_close_range, 3u, ~0U, 0);
                             });
   if (error) return tl::unexpected("cannot start the sandbox worker " + path + ": " + error.message());
+  // A job of a few hundred responses then crosses in one or two writes instead of a write and
+  // a wake-up per 64 kB (the kernel caps the size for unprivileged users; best effort).
+  ::fcntl(handle->to_worker.native_sink(), F_SETPIPE_SZ, 1 << 20);
+  ::fcntl(handle->from_worker.native_source(), F_SETPIPE_SZ, 1 << 20);
   // Our copies of the worker's ends must go, or end-of-stream would never be seen.
   ::close(handle->to_worker.native_source());
   handle->to_worker.assign_source(-1);
@@ -94,17 +99,18 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
 tl::expected<JobResult, std::string> WorkerProcess::run(
     const Job& job, std::chrono::steady_clock::time_point deadline) {
   if (!handle_) return tl::unexpected(std::string("the worker is not running"));
-  auto sent = protocol::send_message(handle_->to_worker.native_sink(), protocol::encode_job(job), deadline);
+  protocol::encode_job(job, outgoing_);
+  auto sent = protocol::send_message(handle_->to_worker.native_sink(), outgoing_, deadline);
   if (!sent) {
     kill();
     return tl::unexpected("sending a job to the worker: " + sent.error());
   }
-  auto reply = protocol::receive_message(handle_->from_worker.native_source(), deadline);
+  auto reply = protocol::receive_message(handle_->from_worker.native_source(), deadline, incoming_);
   if (!reply) {
     kill();
     return tl::unexpected("waiting for the worker's verdicts: " + reply.error());
   }
-  auto result = protocol::decode_result(*reply);
+  auto result = protocol::decode_result(incoming_);
   if (!result || result->verdicts.size() != job.inputs.size()) {
     kill();
     return tl::unexpected(std::string("the worker sent a malformed result"));

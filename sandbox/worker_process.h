@@ -36,6 +36,9 @@ class WorkerProcess {
   void kill();
 
   std::unique_ptr<Handle> handle_;
+  // Reused from job to job, so large jobs do not map (and fault in) fresh pages every time.
+  std::string outgoing_;
+  std::string incoming_;
   WorkerInfo info_;
 };
 

@@ -1,5 +1,6 @@
 #include "sandbox/worker/child.h"
 
+#include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -10,8 +11,11 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <string>
+#include <string_view>
 
 #include "sandbox/worker/python_host.h"
+#include "sandbox/worker/state_guard.h"
 
 namespace autoif::sandbox::worker {
 namespace {
@@ -52,12 +56,15 @@ void record(SharedRecord& slot, Status status, bool result, const std::string& m
 }
 
 void lock_down(const ChildPlan& plan) {
-  SharedHeader* header = plan.header;
+  auto* header = static_cast<SharedHeader*>(plan.region);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  // Descriptors: stdin and stdout are already /dev/null in the worker; stderr joins them, and
-  // every other descriptor (the worker's protocol pipes among them) is closed.
+  // Descriptors: stdin and stdout are already /dev/null in the worker; stderr joins them, the
+  // wake-up eventfd becomes fd 3, and every other descriptor (the worker's protocol pipes among
+  // them) is closed. The eventfd carries no data: a job writing to it only wakes the worker
+  // early, and the worker then reads the shared header, which it does not take on trust.
   if (::dup2(0, 2) < 0) setup_failed(header, "dup2(stderr)");
-  if (::syscall(SYS_close_range, 3u, ~0U, 0) != 0) setup_failed(header, "close_range");
+  if (::dup2(plan.wake_fd, kWakeFd) < 0) setup_failed(header, "dup2(eventfd)");
+  if (::syscall(SYS_close_range, kWakeFd + 1u, ~0U, 0) != 0) setup_failed(header, "close_range");
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) setup_failed(header, "prctl(PR_SET_DUMPABLE)");
   const std::pair<int, rlim_t> limits[] = {
       {RLIMIT_AS, plan.address_space_limit},
@@ -87,35 +94,85 @@ void lock_down(const ChildPlan& plan) {
   }
 }
 
+// Runs the job the header describes, from input `first` on.
+void run_job(const ChildPlan& plan) {
+  auto* header = static_cast<SharedHeader*>(plan.region);
+  SharedRecord* records = records_of(plan.region);
+  const char* base = static_cast<const char*>(plan.region);
+  const auto* spans = reinterpret_cast<const InputSpan*>(base + header->table_offset);
+  std::string_view source(base + header->source_offset, header->source_length);
+  const std::size_t count = header->count;
+
+  begin_job();
+  reset_random();
+  auto evaluate = compile_function(source);
+  if (!evaluate) {
+    std::size_t length = utf8_prefix(evaluate.error(), sizeof header->compile_message - 1);
+    std::memcpy(header->compile_message, evaluate.error().data(), length);
+    header->compile_message[length] = '\0';
+    header->compiled.store(2, std::memory_order_release);
+    end_job(nullptr);
+    return;
+  }
+  header->compiled.store(1, std::memory_order_release);
+  for (std::size_t index = header->first; index < count; ++index) {
+    header->started_ns.store(monotonic_ns(), std::memory_order_release);
+    header->current.store(static_cast<std::int64_t>(index), std::memory_order_release);
+    reset_random();
+    std::string_view input(base + spans[index].offset, spans[index].length);
+    CallOutcome outcome = call_evaluate(*evaluate, input);
+    record(records[index], outcome.status, outcome.result, outcome.message);
+    // Memory the function parked in a global would starve every later input: like a timeout,
+    // a memory_limit ends this child, and the next input starts in a fresh one.
+    if (outcome.status == Status::memory_limit) ::_exit(0);
+  }
+  header->started_ns.store(monotonic_ns(), std::memory_order_release);
+  header->current.store(kCleaningUp, std::memory_order_release);
+  end_job(*evaluate);
+}
+
+// Why this child should not take another job, or "" if it may.
+std::string retirement(const ChildPlan& plan, std::size_t jobs_done, std::int64_t heap_at_start) {
+  if (!plan.reusable) return "children are not reused";
+  std::string changed = restore_and_verify_state();
+  if (!changed.empty()) return changed;
+  if (jobs_done >= plan.max_jobs) return "served " + std::to_string(jobs_done) + " jobs";
+  if (heap_bytes() - heap_at_start > plan.max_heap_growth) return "its heap grew";
+  return {};
+}
+
+std::int64_t cpu_ns() {
+  timespec used{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+  return static_cast<std::int64_t>(used.tv_sec) * 1'000'000'000 + used.tv_nsec;
+}
+
 }  // namespace
 
 void run_child(const ChildPlan& plan) {
   after_fork();
   lock_down(plan);
   // From here on untrusted code runs: nothing it can reach is trusted again.
-  SharedHeader* header = plan.header;
-  reset_random();
-  auto evaluate = compile_function(plan.job->source);
-  if (!evaluate) {
-    std::size_t length = utf8_prefix(evaluate.error(), sizeof header->compile_message - 1);
-    std::memcpy(header->compile_message, evaluate.error().data(), length);
-    header->compile_message[length] = '\0';
-    header->compiled.store(2, std::memory_order_release);
-    ::_exit(0);
+  auto* header = static_cast<SharedHeader*>(plan.region);
+  const std::int64_t heap_at_start = heap_bytes();
+  std::uint32_t job = header->job_seq.load(std::memory_order_acquire);
+  for (std::size_t jobs_done = 1;; ++jobs_done) {
+    run_job(plan);
+    std::string why = retirement(plan, jobs_done, heap_at_start);
+    if (!why.empty()) {
+      std::size_t length = utf8_prefix(why, sizeof header->retired_because - 1);
+      std::memcpy(header->retired_because, why.data(), length);
+      header->retired_because[length] = '\0';
+      ::_exit(0);
+    }
+    header->cpu_ns.store(cpu_ns(), std::memory_order_release);
+    header->idle_seq.store(job, std::memory_order_release);
+    std::uint64_t one = 1;
+    (void)!::write(kWakeFd, &one, sizeof one);
+    while (header->job_seq.load(std::memory_order_acquire) == job)
+      ::syscall(SYS_futex, &header->job_seq, FUTEX_WAIT, job, nullptr, nullptr, 0);
+    job = header->job_seq.load(std::memory_order_acquire);
   }
-  header->compiled.store(1, std::memory_order_release);
-  const auto& inputs = plan.job->inputs;
-  for (std::size_t index = plan.first; index < inputs.size(); ++index) {
-    header->started_ns.store(monotonic_ns(), std::memory_order_release);
-    header->current.store(static_cast<std::int64_t>(index), std::memory_order_release);
-    reset_random();
-    CallOutcome outcome = call_evaluate(*evaluate, inputs[index]);
-    record(plan.records[index], outcome.status, outcome.result, outcome.message);
-    // Memory the function parked in a global would starve every later input: like a timeout,
-    // a memory_limit ends this child, and the next input starts in a fresh one.
-    if (outcome.status == Status::memory_limit) ::_exit(0);
-  }
-  ::_exit(0);
 }
 
 }  // namespace autoif::sandbox::worker

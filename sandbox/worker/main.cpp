@@ -19,6 +19,7 @@
 #include "sandbox/worker/isolation.h"
 #include "sandbox/worker/job_runner.h"
 #include "sandbox/worker/python_host.h"
+#include "sandbox/worker/state_guard.h"
 
 extern char** environ;
 
@@ -82,6 +83,12 @@ int serve() {
   protections.push_back("seccomp");
 
   if (auto sealed = worker::seal_imports(); !sealed) fail(out, "sealing imports", sealed.error());
+  // Without a snapshot a child cannot prove a job left nothing behind: fork one per job then.
+  worker::RunnerOptions runner_options;
+  auto guard = worker::snapshot_state();
+  runner_options.reuse_children = guard.has_value();
+  if (guard) protections.push_back("state-guard");
+  if (auto frozen = worker::freeze_heap(); !frozen) fail(out, "freezing the heap", frozen.error());
   ::malloc_trim(0);  // give back start-up garbage: less memory for every fork to map
 
   if (own_mounts) {
@@ -98,11 +105,11 @@ int serve() {
              {"protections", protections}};
   if (!protocol::send_message(out, hello.dump(), std::nullopt)) return 1;
 
-  worker::JobRunner runner(*program, statm);
+  worker::JobRunner runner(*program, statm, runner_options);
+  std::string payload;  // reused: its pages stay mapped from one job to the next
   for (;;) {
-    auto payload = protocol::receive_message(in, std::nullopt);
-    if (!payload) return 0;  // the pool closed our stdin: done
-    auto job = protocol::decode_job(*payload);
+    if (!protocol::receive_message(in, std::nullopt, payload)) return 0;  // stdin closed: done
+    auto job = protocol::decode_job_view(payload);
     if (!job) fail(out, "decoding a job", "malformed message");
     JobResult result = runner.run(*job);
     if (!protocol::send_message(out, protocol::encode_result(result), std::nullopt)) return 1;

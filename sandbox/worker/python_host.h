@@ -7,6 +7,7 @@
 
 #include <tl/expected.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,10 @@ tl::expected<PythonSetup, std::string> start_python(const std::vector<std::strin
 // naming the module); `random` is seeded so that verdicts do not depend on the worker.
 tl::expected<void, std::string> seal_imports();
 
+// Moves every object that exists now out of the collector's reach (after the state guard's
+// snapshot, which needs the collector's list of them).
+tl::expected<void, std::string> freeze_heap();
+
 // Must be the first interpreter call in a forked child.
 void after_fork();
 
@@ -38,6 +43,17 @@ void after_fork();
 // called before the source runs and before every input, so a verdict never depends on which
 // child, batch or position evaluated it.
 void reset_random();
+
+// Brackets one job in a child that may run many: begin_job() enters a fresh copy of the
+// thread's context (so ContextVar.set and decimal.setcontext stay inside the job); end_job()
+// drops `evaluate` (and with it the job's namespace), leaves that context and collects the
+// job's garbage, running any finalisers it left.
+void begin_job();
+void end_job(void* evaluate);
+
+// Bytes the child's heaps hold now (malloc plus the interpreter's arenas): how much memory a
+// run of jobs has left behind, compared with the same figure when the child started.
+std::int64_t heap_bytes();
 
 // Executes `source` in a fresh module namespace and returns its `evaluate` (an opaque handle
 // valid for the life of the child), or the one-line reason it could not.

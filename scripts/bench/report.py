@@ -57,6 +57,10 @@ def main():
           f"{sandbox['compared']}; statuses: "
           + ", ".join(f"{k} {v}" for k, v in sorted(sandbox["statuses"].items())))
     print(f"  protections: {', '.join(sandbox['protections'])}")
+    if "forks" in sandbox:
+        reasons = "; ".join(f"{count}x {why}" for why, count in sorted(sandbox["retired"].items()))
+        print(f"  job children forked: {sandbox['forks']} for {sandbox['jobs']} jobs"
+              + (f" (retired after: {reasons})" if reasons else ""))
     print(f"fresh interpreter per evaluation (/usr/bin/python3 -c, {fresh['parallel']} at a time)")
     print(f"  time {fresh_total:9.3f} s  {rate(n, fresh_total)}"
           f"   (EXTRAPOLATED from {fresh['sample']} sampled evaluations that took "

@@ -131,8 +131,11 @@ int main(int argc, char** argv) {
   const auto finished = Clock::now();
 
   std::size_t evaluations = 0, disagreements = 0, compared = 0;
-  std::map<std::string, std::size_t> statuses;
+  std::map<std::string, std::size_t> statuses, retired;
+  std::size_t forks = 0;
   for (std::size_t f = 0; f < results.size(); ++f) {
+    forks += results[f].forks;
+    if (!results[f].retired.empty()) ++retired[results[f].retired];
     const auto& verdicts = results[f].verdicts;
     evaluations += verdicts.size();
     std::size_t differ = 0;
@@ -162,6 +165,8 @@ int main(int argc, char** argv) {
       {"compared", compared},
       {"disagreements", disagreements},
       {"statuses", statuses},
+      {"forks", forks},
+      {"retired", retired},
       {"protections", (*pool)->info().protections},
   };
   std::cout << report.dump() << "\n";

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <csignal>
@@ -115,6 +116,11 @@ sandbox::Pool& pool() {
 
 namespace {
 JobAftermath g_aftermath;
+
+bool pool_has_pid_namespace() {
+  const auto& protections = pool().info().protections;
+  return std::find(protections.begin(), protections.end(), "pidns") != protections.end();
+}
 }
 
 const JobAftermath& last_aftermath() { return g_aftermath; }
@@ -381,19 +387,29 @@ bool Sleeper::alive() {
 // --- descendants -----------------------------------------------------------------------------
 
 std::set<pid_t> descendants() {
+  const bool pid_namespace = pool_has_pid_namespace();  // starts pool() first: it is part of the picture
+  struct Process {
+    pid_t parent = 0;
+    std::string name;
+  };
+  std::map<pid_t, Process> processes;
   std::multimap<pid_t, pid_t> children;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator("/proc", error)) {
     std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string stat = read_file(entry.path() / "stat");
+    auto open = stat.find('(');
     auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
+    if (open == std::string::npos || close == std::string::npos) continue;
     std::istringstream rest(stat.substr(close + 2));
     char state;
     pid_t parent = 0;
     rest >> state >> parent;
-    if (state != 'Z') children.emplace(parent, std::stoi(name));
+    if (state == 'Z') continue;
+    pid_t pid = std::stoi(name);
+    processes[pid] = {parent, stat.substr(open + 1, close - open - 1)};
+    children.emplace(parent, pid);
   }
   std::set<pid_t> found;
   std::vector<pid_t> todo{::getpid()};
@@ -403,6 +419,28 @@ std::set<pid_t> descendants() {
     auto [begin, end] = children.equal_range(pid);
     for (auto it = begin; it != end; ++it)
       if (found.insert(it->second).second) todo.push_back(it->second);
+  }
+  // A worker keeps the child that ran its last clean job, waiting for the next one: that is the
+  // sandbox working as designed, not a process a job left behind. It is the only child of the
+  // innermost worker process and has none of its own; anything else (a second child, a
+  // grandchild, an orphan handed to the worker) still counts.
+  const std::string worker_name = "autoif-sandbox-";  // the kernel keeps 15 characters
+  auto is_worker = [&](pid_t pid) {
+    auto it = processes.find(pid);
+    return it != processes.end() && it->second.name == worker_name;
+  };
+  auto worker_chain_below_us = [&](pid_t pid) {  // worker processes from `pid` up to this one
+    int length = 0;
+    for (; is_worker(pid); pid = processes[pid].parent) ++length;
+    // The worker, then (in its own PID namespace) the worker that is that namespace's init.
+    return pid == ::getpid() && length == (pid_namespace ? 3 : 2);
+  };
+  for (auto it = found.begin(); it != found.end();) {
+    pid_t pid = *it;
+    pid_t parent = processes[pid].parent;
+    bool standing = is_worker(parent) && children.count(pid) == 0 &&
+                    children.count(parent) == 1 && worker_chain_below_us(pid);
+    it = standing ? found.erase(it) : std::next(it);
   }
   return found;
 }

@@ -179,8 +179,9 @@ class Sleeper {
   bool reaped_ = false;
 };
 
-// The live descendants of this process; orphans of an escaped fork come back to us because
-// pool() makes this process a child subreaper.
+// The live descendants of this process, except the idle job child a worker keeps for its next
+// job; orphans of an escaped fork come back to us because pool() makes this process a child
+// subreaper.
 std::set<pid_t> descendants();
 
 // Sends this process's stderr to a temporary file until restore() or destruction, so that a

@@ -1,0 +1,424 @@
+// Taking the snapshot (see state_guard.h). Runs in the worker, trusted, before any fork: it
+// walks every object the interpreter holds and records what a later job could change.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#include "sandbox/worker/state_guard.h"
+
+#include <cstring>
+#include <string_view>
+#include <unordered_set>
+
+#include "sandbox/worker/state_guard_data.h"
+
+namespace autoif::sandbox::worker {
+namespace guard {
+namespace {
+
+Snapshot* g_snapshot = nullptr;
+char g_alarm[96] = "";
+
+// Events that reach past what the snapshot compares: object graphs (gc), per-thread hooks,
+// process-wide hooks, and assignments CPython audits instead of routing through a dict.
+constexpr std::string_view kAlarmEvents[] = {
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace", "sys.setprofile",
+    "sys.addaudithook", "sys.set_asyncgen_hooks_firstiter", "sys.set_asyncgen_hooks_finalizer",
+    "object.__setattr__", "object.__delattr__", "os.putenv", "os.unsetenv", "sys._current_frames",
+};
+
+int audit_hook(const char* event, PyObject*, void*) {
+  if (g_alarm[0] != '\0' || event == nullptr) return 0;
+  std::string_view name(event);
+  for (std::string_view alarm : kAlarmEvents)
+    if (name == alarm) {
+      std::size_t length = std::min(name.size(), sizeof g_alarm - 1);
+      std::memcpy(g_alarm, event, length);
+      g_alarm[length] = '\0';
+    }
+  return 0;
+}
+
+bool type_named(PyObject* object, const char* name) {
+  return std::strcmp(Py_TYPE(object)->tp_name, name) == 0;
+}
+
+PyObject* module(const char* name) {
+  PyObject* found = PyDict_GetItemString(PyImport_GetModuleDict(), name);  // borrowed
+  return found && PyModule_Check(found) ? found : nullptr;
+}
+
+PyObject* module_attribute(const char* module_name, const char* attribute) {
+  PyObject* owner = module(module_name);
+  if (!owner) return nullptr;
+  PyObject* value = PyObject_GetAttrString(owner, attribute);  // new reference, kept forever
+  if (!value) PyErr_Clear();
+  return value;
+}
+
+class Recorder {
+ public:
+  explicit Recorder(Snapshot& out) : out_(out) {}
+
+  void keep(PyObject* object) {
+    // Recorded addresses must never be freed and reused: the snapshot owns a reference.
+    Py_XINCREF(object);
+  }
+
+  void dict(PyObject* dict) {
+    if (!dicts_.insert(dict).second) return;
+    keep(dict);
+    DictRecord record{dict, reinterpret_cast<PyDictObject*>(dict)->ma_version_tag,
+                      out_.pairs.size(), 0};
+    Py_ssize_t pos = 0;
+    PyObject *key = nullptr, *value = nullptr;
+    while (PyDict_Next(dict, &pos, &key, &value)) {
+      keep(key);
+      keep(value);
+      out_.pairs.push_back(key);
+      out_.pairs.push_back(value);
+      ++record.size;
+    }
+    out_.dicts.push_back(record);
+  }
+
+  void list(PyObject* list) {
+    keep(list);
+    SequenceRecord record{list, out_.items.size(), static_cast<std::size_t>(PyList_GET_SIZE(list))};
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); ++i) {
+      keep(PyList_GET_ITEM(list, i));
+      out_.items.push_back(PyList_GET_ITEM(list, i));
+    }
+    out_.lists.push_back(record);
+  }
+
+  void set(PyObject* set) {
+    keep(set);
+    SequenceRecord record{set, out_.items.size(), 0};
+    Py_ssize_t pos = 0;
+    PyObject* key = nullptr;
+    Py_hash_t hash = 0;
+    while (_PySet_NextEntry(set, &pos, &key, &hash)) {
+      keep(key);
+      out_.items.push_back(key);
+      ++record.size;
+    }
+    out_.sets.push_back(record);
+  }
+
+  void word(PyObject* owner, const void* where, std::uintptr_t mask = ~std::uintptr_t{0}) {
+    const auto* address = static_cast<const std::uintptr_t*>(where);
+    keep(owner);
+    out_.words.push_back({address, *address, mask, owner});
+  }
+
+  // A field holding an object reference: the referent is kept alive as well.
+  void field(PyObject* owner, PyObject* const* where) {
+    keep(*where);
+    word(owner, where);
+  }
+
+  // Every word of a C object's body after its header (fixed-size objects only).
+  void body(PyObject* object) {
+    auto size = static_cast<std::size_t>(Py_TYPE(object)->tp_basicsize);
+    for (std::size_t offset = sizeof(PyObject); offset + sizeof(std::uintptr_t) <= size;
+         offset += sizeof(std::uintptr_t)) {
+      auto* slot = reinterpret_cast<PyObject* const*>(reinterpret_cast<char*>(object) + offset);
+      word(object, slot);
+    }
+  }
+
+  void probe(PyObject* callable, PyObject* args, std::string what) {
+    if (!callable) return;
+    PyObject* expected = PyObject_Call(callable, args, nullptr);
+    if (!expected) {
+      PyErr_Clear();
+      return;
+    }
+    keep(callable);
+    keep(args);
+    out_.probes.push_back({callable, args, expected, std::move(what)});
+  }
+
+  void method_probe(PyObject* object, const char* method, std::string what) {
+    PyObject* bound = PyObject_GetAttrString(object, method);
+    if (!bound) {
+      PyErr_Clear();
+      return;
+    }
+    PyObject* args = PyTuple_New(0);
+    probe(bound, args, std::move(what));
+  }
+
+  void attribute_probes(PyObject* object, std::initializer_list<const char*> names) {
+    PyObject* getattr = PyDict_GetItemString(PyEval_GetBuiltins(), "getattr");
+    for (const char* name : names) {
+      PyObject* args = Py_BuildValue("(Os)", object, name);
+      probe(getattr, args, std::string(Py_TYPE(object)->tp_name) + "." + name);
+    }
+  }
+
+  void one_object(PyObject* object);
+
+ private:
+  Snapshot& out_;
+  std::unordered_set<PyObject*> dicts_;
+};
+
+void Recorder::one_object(PyObject* object) {
+  PyTypeObject* type = Py_TYPE(object);
+  if (PyDict_Check(object)) {
+    dict(object);
+    if (type_named(object, "collections.defaultdict"))
+      field(object, reinterpret_cast<PyObject* const*>(reinterpret_cast<char*>(object) +
+                                                       sizeof(PyDictObject)));
+  } else if (PyList_Check(object)) {
+    list(object);
+  } else if (PySet_Check(object)) {
+    set(object);
+  } else if (PyFunction_Check(object)) {
+    auto* function = reinterpret_cast<PyFunctionObject*>(object);
+    for (PyObject* const* where : std::initializer_list<PyObject* const*>{
+             &function->func_code, &function->func_defaults, &function->func_kwdefaults,
+          &function->func_closure, &function->func_doc, &function->func_name,
+          &function->func_qualname, &function->func_dict, &function->func_module,
+          &function->func_annotations})
+      field(object, where);
+  } else if (PyCell_Check(object)) {
+    field(object, &reinterpret_cast<PyCellObject*>(object)->ob_ref);
+  } else if (PyType_Check(object)) {
+    auto* kind = reinterpret_cast<PyTypeObject*>(object);
+    for (PyObject* const* where : std::initializer_list<PyObject* const*>{
+             reinterpret_cast<PyObject* const*>(&kind->tp_base), &kind->tp_bases, &kind->tp_mro,
+             &kind->tp_dict})
+      field(object, where);
+    word(object, &kind->tp_name);
+    word(object, &kind->tp_flags, ~static_cast<std::uintptr_t>(Py_TPFLAGS_VALID_VERSION_TAG));
+    if (kind->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+      auto* heap = reinterpret_cast<PyHeapTypeObject*>(object);
+      field(object, &heap->ht_name);
+      field(object, &heap->ht_qualname);
+      field(object, reinterpret_cast<PyObject* const*>(&object->ob_type));
+    }
+  } else if (type == &PyClassMethod_Type || type == &PyStaticMethod_Type ||
+             type == &PyProperty_Type || type_named(object, "functools.partial")) {
+    body(object);
+  } else if (type_named(object, "decimal.Context")) {
+    keep(object);
+    out_.decimal_contexts.push_back(object);
+  } else if (type_named(object, "itertools.count")) {
+    PyObject* args = PyTuple_Pack(1, object);
+    probe(reinterpret_cast<PyObject*>(&PyUnicode_Type), args, type->tp_name);
+  } else if (type_named(object, "_thread.lock")) {
+    method_probe(object, "locked", "a lock's state");
+  } else if (type_named(object, "_thread.RLock")) {
+    method_probe(object, "_is_owned", "a lock's state");
+  } else if (type_named(object, "_io.TextIOWrapper")) {
+    keep(object);
+    out_.flushed_streams.push_back(object);
+    attribute_probes(object, {"closed", "encoding", "errors", "line_buffering", "write_through"});
+  } else if (type_named(object, "_io.BufferedWriter") || type_named(object, "_io.BufferedReader") ||
+             type_named(object, "_io.FileIO")) {
+    attribute_probes(object, {"closed"});
+  } else if (type_named(object, "functools._lru_cache_wrapper")) {
+    keep(object);
+    out_.lru_caches.push_back(object);
+  } else if (PyByteArray_Check(object)) {
+    probe(reinterpret_cast<PyObject*>(&PyBytes_Type), PyTuple_Pack(1, object), "a bytearray");
+  } else if (type_named(object, "collections.deque") || type_named(object, "array.array")) {
+    probe(reinterpret_cast<PyObject*>(&PyList_Type), PyTuple_Pack(1, object), type->tp_name);
+  }
+
+  if (PyModule_Check(object)) field(object, reinterpret_cast<PyObject* const*>(&object->ob_type));
+  bool python_class = (type->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+                      !(type->tp_flags & Py_TPFLAGS_IMMUTABLETYPE) && !PyType_Check(object);
+  if (!python_class) return;
+  field(object, reinterpret_cast<PyObject* const*>(&object->ob_type));
+  if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+    // 3.11 keeps the attributes of many instances in an inline array, not a dict object;
+    // asking for __dict__ moves them into one, whose version tag then tracks every write.
+    if (PyObject* attributes = PyObject_GenericGetDict(object, nullptr)) {
+      dict(attributes);
+      Py_DECREF(attributes);
+    } else {
+      PyErr_Clear();
+    }
+  }
+  // `obj.__dict__ = {}` swaps the dict rather than changing it.
+  if (PyObject** attributes = _PyObject_GetDictPtr(object)) field(object, attributes);
+  PyObject* mro = type->tp_mro;
+  for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); ++i) {
+    auto* base = reinterpret_cast<PyTypeObject*>(PyTuple_GET_ITEM(mro, i));
+    if (!(base->tp_flags & Py_TPFLAGS_HEAPTYPE) || (base->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))
+      continue;
+    for (PyMemberDef* member = base->tp_members; member && member->name; ++member)
+      if ((member->type == T_OBJECT || member->type == T_OBJECT_EX) && !(member->flags & READONLY))
+        field(object, reinterpret_cast<PyObject* const*>(reinterpret_cast<char*>(object) +
+                                                         member->offset));
+  }
+}
+
+int push_referent(PyObject* object, void* stack) {
+  if (object) static_cast<std::vector<PyObject*>*>(stack)->push_back(object);
+  return 0;
+}
+
+// Everything reachable from the objects the collector tracks, plus the roots that live in C.
+std::vector<PyObject*> reachable_objects(PyObject* tracked, std::vector<PyObject*> roots) {
+  std::vector<PyObject*> stack = std::move(roots);
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tracked); ++i) stack.push_back(PyList_GET_ITEM(tracked, i));
+  std::unordered_set<PyObject*> seen;
+  std::vector<PyObject*> order;
+  while (!stack.empty()) {
+    PyObject* object = stack.back();
+    stack.pop_back();
+    if (object == tracked || !seen.insert(object).second) continue;
+    order.push_back(object);
+    if (PyObject_IS_GC(object) && Py_TYPE(object)->tp_traverse)
+      Py_TYPE(object)->tp_traverse(object, push_referent, &stack);
+    if (PyType_Check(object)) {  // static types are not traversed, but their dicts matter
+      auto* kind = reinterpret_cast<PyTypeObject*>(object);
+      for (PyObject* part : {kind->tp_dict, kind->tp_mro, kind->tp_bases,
+                             reinterpret_cast<PyObject*>(kind->tp_base)})
+        if (part) stack.push_back(part);
+    }
+  }
+  return order;
+}
+
+void call_quietly(PyObject* callable, PyObject* argument = nullptr) {
+  PyObject* result = argument ? PyObject_CallOneArg(callable, argument) : PyObject_CallNoArgs(callable);
+  if (result)
+    Py_DECREF(result);
+  else
+    PyErr_Clear();
+}
+
+void record_settings(Recorder& recorder) {
+  PyObject* no_args = PyTuple_New(0);
+  const std::pair<const char*, const char*> settings[] = {
+      {"sys", "getrecursionlimit"}, {"sys", "get_int_max_str_digits"}, {"sys", "getswitchinterval"},
+      {"sys", "gettrace"},          {"sys", "getprofile"},             {"gc", "isenabled"},
+      {"gc", "get_threshold"},      {"gc", "get_debug"},               {"_abc", "get_cache_token"},
+  };
+  for (const auto& [owner, name] : settings)
+    recorder.probe(module_attribute(owner, name), no_args, std::string(owner) + "." + name + "()");
+  if (PyObject* setlocale = module_attribute("_locale", "setlocale"))
+    recorder.probe(setlocale, Py_BuildValue("(iO)", LC_ALL, Py_None), "the locale");
+  if (PyObject* getsignal = module_attribute("_signal", "getsignal"))
+    for (int number = 1; number < NSIG; ++number)
+      recorder.probe(getsignal, Py_BuildValue("(i)", number), "a signal handler");
+  if (PyObject* wakeup = module_attribute("_signal", "set_wakeup_fd"))
+    recorder.probe(wakeup, Py_BuildValue("(i)", -1), "the signal wakeup descriptor");
+}
+
+}  // namespace
+
+Snapshot* current() { return g_snapshot; }
+const char* audit_alarm() { return g_alarm; }
+
+}  // namespace guard
+
+tl::expected<GuardSummary, std::string> snapshot_state() {
+#if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030C0000
+  return tl::unexpected(std::string("the state guard knows CPython 3.11 only"));
+#else
+  using namespace guard;
+  auto* snapshot = new Snapshot();  // lives as long as the process
+  Recorder recorder(*snapshot);
+
+  // Start from the state every job will be put back to: caches empty, decimal flags clear.
+  if (PyObject* re_cache = module_attribute("re", "_cache"); re_cache && PyDict_Check(re_cache))
+    snapshot->cleared_dicts.push_back(re_cache);
+  if (PyObject* regexes = module_attribute("_strptime", "_regex_cache"); regexes && PyDict_Check(regexes))
+    snapshot->cleared_dicts.push_back(regexes);
+  for (PyObject* cache : snapshot->cleared_dicts) PyDict_Clear(cache);
+  snapshot->reset_abc_caches = module_attribute("_abc", "_reset_caches");
+  PyObject* abc_meta = module_attribute("abc", "ABCMeta");
+  PyObject* enum_type = module_attribute("enum", "EnumType");
+  // The thread's decimal context exists from now on, so jobs share (and are checked on) it.
+  PyObject* decimal_context = nullptr;
+  if (PyObject* getcontext = module_attribute("decimal", "getcontext"))
+    decimal_context = PyObject_CallNoArgs(getcontext);
+  PyErr_Clear();
+
+  PyObject* gc = PyImport_ImportModule("gc");
+  if (!gc) return tl::unexpected(std::string("importing gc failed"));
+  PyObject* collect = PyObject_GetAttrString(gc, "collect");
+  PyObject* get_objects = PyObject_GetAttrString(gc, "get_objects");
+  if (!collect || !get_objects) return tl::unexpected(std::string("gc has no collect/get_objects"));
+  std::vector<PyObject*> roots = {PyImport_GetModuleDict(), PyEval_GetBuiltins()};
+  if (PyObject* thread_dict = PyThreadState_GetDict()) roots.push_back(thread_dict);
+  if (decimal_context) roots.push_back(decimal_context);
+  // Every object, held for as long as the snapshot looks at it (emptying caches frees some).
+  auto walk = [&]() -> PyObject* {
+    call_quietly(collect);
+    PyObject* tracked = PyObject_CallNoArgs(get_objects);
+    if (!tracked || !PyList_Check(tracked)) return nullptr;
+    auto objects = reachable_objects(tracked, roots);
+    Py_DECREF(tracked);
+    PyObject* held = PyList_New(static_cast<Py_ssize_t>(objects.size()));
+    for (std::size_t i = 0; i < objects.size(); ++i)
+      PyList_SET_ITEM(held, static_cast<Py_ssize_t>(i), Py_NewRef(objects[i]));
+    return held;
+  };
+
+  // First pass: find the caches, and empty them.
+  PyObject* first = walk();
+  if (!first) return tl::unexpected(std::string("gc.get_objects failed"));
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(first); ++i) {
+    PyObject* object = PyList_GET_ITEM(first, i);
+    if (type_named(object, "functools._lru_cache_wrapper")) {
+      Py_INCREF(object);
+      snapshot->lru_caches.push_back(object);
+    }
+    if (!PyType_Check(object)) continue;
+    if (abc_meta && PyObject_TypeCheck(object, reinterpret_cast<PyTypeObject*>(abc_meta)) &&
+        snapshot->reset_abc_caches) {
+      Py_INCREF(object);
+      snapshot->abc_classes.push_back(object);
+    }
+    if (enum_type && PyObject_TypeCheck(object, reinterpret_cast<PyTypeObject*>(enum_type))) {
+      PyObject* map = PyDict_GetItemString(reinterpret_cast<PyTypeObject*>(object)->tp_dict,
+                                           "_value2member_map_");
+      if (map && PyDict_Check(map)) snapshot->trimmed_dicts.push_back({Py_NewRef(map), PyDict_Size(map)});
+    }
+  }
+  Py_DECREF(first);
+  for (PyObject* cache : snapshot->lru_caches) {
+    if (PyObject* clear = PyObject_GetAttrString(cache, "cache_clear")) {
+      call_quietly(clear);
+      Py_DECREF(clear);
+    }
+    PyErr_Clear();
+  }
+  for (PyObject* kind : snapshot->abc_classes) call_quietly(snapshot->reset_abc_caches, kind);
+
+  // Second pass: record what is left.
+  PyObject* objects = walk();
+  if (!objects) return tl::unexpected(std::string("gc.get_objects failed"));
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i)
+    recorder.one_object(PyList_GET_ITEM(objects, i));
+  Py_DECREF(objects);
+  for (PyObject* context : snapshot->decimal_contexts) {
+    if (PyObject* clear = PyObject_GetAttrString(context, "clear_flags")) call_quietly(clear);
+    PyErr_Clear();
+    recorder.probe(reinterpret_cast<PyObject*>(&PyUnicode_Type), PyTuple_Pack(1, context),
+                   "a decimal context");
+  }
+  record_settings(recorder);
+  if (::sigprocmask(SIG_BLOCK, nullptr, &snapshot->signal_mask) != 0)
+    return tl::unexpected(std::string("sigprocmask failed"));
+  PyErr_Clear();
+
+  if (PySys_AddAuditHook(audit_hook, nullptr) != 0) {
+    PyErr_Clear();
+    return tl::unexpected(std::string("PySys_AddAuditHook failed"));
+  }
+  g_snapshot = snapshot;
+  return GuardSummary{snapshot->dicts.size() + snapshot->lists.size() + snapshot->sets.size(),
+                      snapshot->words.size() + snapshot->probes.size()};
+#endif
+}
+
+}  // namespace autoif::sandbox::worker

@@ -1,0 +1,68 @@
+// What the state guard records (state_guard.cpp) and later compares (state_guard_verify.cpp).
+// Internal to those two files; Python.h must be included before this header.
+#pragma once
+
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace autoif::sandbox::worker::guard {
+
+struct DictRecord {
+  PyObject* dict;
+  std::uint64_t version;  // ma_version_tag when recorded (updated when found unchanged)
+  std::size_t first;      // its (key, value) pairs start at pairs[first]
+  std::size_t size;       // number of pairs
+};
+
+struct SequenceRecord {
+  PyObject* object;   // a list or a set
+  std::size_t first;  // its items start at items[first]
+  std::size_t size;
+};
+
+// One machine word inside an object (a field, a __slots__ value, the object's class).
+struct WordRecord {
+  const std::uintptr_t* where;
+  std::uintptr_t value;
+  std::uintptr_t mask;  // bits that must match
+  PyObject* owner;      // for the message
+};
+
+// A call whose answer must not change (a setting, a lock state, a repr of a C object's state).
+struct Probe {
+  PyObject* callable;
+  PyObject* args;      // a tuple
+  PyObject* expected;  // the answer when recorded
+  std::string what;
+};
+
+struct Snapshot {
+  std::vector<DictRecord> dicts;
+  std::vector<PyObject*> pairs;
+  std::vector<SequenceRecord> lists;
+  std::vector<SequenceRecord> sets;
+  std::vector<PyObject*> items;
+  std::vector<WordRecord> words;
+  std::vector<Probe> probes;
+  // Put back before comparing.
+  std::vector<PyObject*> flushed_streams;
+  std::vector<PyObject*> cleared_dicts;                        // caches emptied after every job
+  std::vector<std::pair<PyObject*, Py_ssize_t>> trimmed_dicts;  // cut back to this many entries
+  std::vector<PyObject*> lru_caches;                            // cache_clear() after every job
+  PyObject* reset_abc_caches = nullptr;                         // _abc._reset_caches
+  std::vector<PyObject*> abc_classes;
+  std::vector<PyObject*> decimal_contexts;  // clear_flags() after every job
+  sigset_t signal_mask;
+};
+
+// The one snapshot of this process (set by snapshot_state(), read in children).
+Snapshot* current();
+
+// The first audit event since the worker sealed that reaches past what the snapshot can compare,
+// or "" (state_guard.cpp installs the hook).
+const char* audit_alarm();
+
+}  // namespace autoif::sandbox::worker::guard
