@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "sandbox/worker_process.h"
@@ -135,23 +136,69 @@ class Pool::Impl {
     }
     started_.notify_all();
     // A worker that failed to start when others did is tried again on first use.
+    std::optional<Task> task;
+    bool task_sent = false;  // already in the worker's pipe, sent ahead during the last job
     for (;;) {
-      Task task;
-      {
+      if (!task) {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;
         task = std::move(queue_.front());
         queue_.pop_front();
+        task_sent = false;
       }
-      JobResult result = execute(worker, task.job);
-      {
-        std::lock_guard lock(mutex_);
-        ++stats_.jobs;
-        stats_.evaluations += task.job.inputs.size();
-      }
-      task.done(std::move(result));
+      std::optional<Task> next;
+      bool next_sent = false;
+      JobResult result = worker ? run_sending_ahead(worker, task->job, task_sent, next, next_sent)
+                                : execute(worker, task->job);
+      finish(std::move(*task), std::move(result));
+      task = std::move(next);
+      task_sent = next_sent && worker;
     }
+  }
+
+  // Runs `job` on a live worker and, while it runs, sends it the next queued job when the
+  // queue holds more jobs than the other workers could take and both fit in the pipes: the
+  // worker then finds its next job waiting instead of waiting for it. That job comes back in
+  // `next` (`next_sent` says whether it is in this worker's pipe) and runs next on this worker.
+  // A worker that fails is replaced and the job retried as execute() does.
+  JobResult run_sending_ahead(std::unique_ptr<WorkerProcess>& worker, const Job& job, bool sent,
+                              std::optional<Task>& next, bool& next_sent) {
+    auto deadline = std::chrono::steady_clock::now() + job_budget(job);
+    if (!sent && !worker->send(job, deadline)) {
+      worker.reset();
+      return execute(worker, job);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (!queue_.empty() && queue_.size() >= threads_.size() &&
+          worker->can_send_ahead(queue_.front().job, job.inputs.size())) {
+        next = std::move(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    if (next) {
+      next_sent = static_cast<bool>(
+          worker->send(next->job, std::chrono::steady_clock::now() + job_budget(next->job)));
+      if (!next_sent) {
+        worker.reset();  // gone: this job and the next start over on a fresh worker
+        return execute(worker, job);
+      }
+    }
+    auto result = worker->receive(job.inputs.size(), deadline);
+    if (result) return std::move(*result);
+    worker.reset();
+    next_sent = false;
+    return execute(worker, job);
+  }
+
+  void finish(Task task, JobResult result) {
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.jobs;
+      stats_.evaluations += task.job.inputs.size();
+    }
+    task.done(std::move(result));
   }
 
   PoolOptions options_;

@@ -121,6 +121,13 @@ std::string encode_result(const JobResult& result) {
   return out.take();
 }
 
+std::size_t max_result_bytes(std::size_t inputs) {
+  // Per verdict: status, value, a length and the message (up to "..." past the limit, and
+  // compile messages of a source that failed share that limit); then forks and the note.
+  constexpr std::size_t kPerVerdict = 1 + 1 + 4 + kMaxVerdictMessage + 3;
+  return 4 + 1 + 4 + 512 + 4 + inputs * kPerVerdict + 4 + 4 + 512;
+}
+
 std::optional<JobResult> decode_result(std::string_view payload) {
   Reader in(payload);
   JobResult result;

@@ -37,6 +37,9 @@ struct JobView {
 std::optional<JobView> decode_job_view(std::string_view payload);
 
 std::string encode_result(const JobResult& result);
+// The most bytes the result of a job of `inputs` inputs can take on the wire (length prefix
+// included): verdict messages are cut to kMaxVerdictMessage, the retirement note to 512.
+std::size_t max_result_bytes(std::size_t inputs);
 std::optional<JobResult> decode_result(std::string_view payload);
 
 // Blocking message I/O on a pipe, bounded by an optional deadline (poll-based, so a peer that

@@ -9,6 +9,8 @@
 #include <boost/process/pipe.hpp>
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
+
+#include <algorithm>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -71,6 +73,8 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
   // a wake-up per 64 kB (the kernel caps the size for unprivileged users; best effort).
   ::fcntl(handle->to_worker.native_sink(), F_SETPIPE_SZ, 1 << 20);
   ::fcntl(handle->from_worker.native_source(), F_SETPIPE_SZ, 1 << 20);
+  int to_bytes = ::fcntl(handle->to_worker.native_sink(), F_GETPIPE_SZ);
+  int from_bytes = ::fcntl(handle->from_worker.native_source(), F_GETPIPE_SZ);
   // Our copies of the worker's ends must go, or end-of-stream would never be seen.
   ::close(handle->to_worker.native_source());
   handle->to_worker.assign_source(-1);
@@ -78,6 +82,7 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
   handle->from_worker.assign_sink(-1);
 
   std::unique_ptr<WorkerProcess> worker(new WorkerProcess(std::move(handle)));
+  worker->pipe_bytes_ = static_cast<std::size_t>(std::max(0, std::min(to_bytes, from_bytes)));
   auto deadline = std::chrono::steady_clock::now() + startup_timeout;
   nlohmann::json config{{"modules", modules}, {"extras", extras}};
   auto sent = protocol::send_message(worker->handle_->to_worker.native_sink(), config.dump(), deadline);
@@ -98,6 +103,12 @@ tl::expected<std::unique_ptr<WorkerProcess>, std::string> WorkerProcess::start(
 
 tl::expected<JobResult, std::string> WorkerProcess::run(
     const Job& job, std::chrono::steady_clock::time_point deadline) {
+  if (auto sent = send(job, deadline); !sent) return tl::unexpected(sent.error());
+  return receive(job.inputs.size(), deadline);
+}
+
+tl::expected<void, std::string> WorkerProcess::send(const Job& job,
+                                                    std::chrono::steady_clock::time_point deadline) {
   if (!handle_) return tl::unexpected(std::string("the worker is not running"));
   protocol::encode_job(job, outgoing_);
   auto sent = protocol::send_message(handle_->to_worker.native_sink(), outgoing_, deadline);
@@ -105,17 +116,30 @@ tl::expected<JobResult, std::string> WorkerProcess::run(
     kill();
     return tl::unexpected("sending a job to the worker: " + sent.error());
   }
+  return {};
+}
+
+tl::expected<JobResult, std::string> WorkerProcess::receive(
+    std::size_t inputs, std::chrono::steady_clock::time_point deadline) {
+  if (!handle_) return tl::unexpected(std::string("the worker is not running"));
   auto reply = protocol::receive_message(handle_->from_worker.native_source(), deadline, incoming_);
   if (!reply) {
     kill();
     return tl::unexpected("waiting for the worker's verdicts: " + reply.error());
   }
   auto result = protocol::decode_result(incoming_);
-  if (!result || result->verdicts.size() != job.inputs.size()) {
+  if (!result || result->verdicts.size() != inputs) {
     kill();
     return tl::unexpected(std::string("the worker sent a malformed result"));
   }
   return std::move(*result);
+}
+
+bool WorkerProcess::can_send_ahead(const Job& next, std::size_t running_inputs) const {
+  std::size_t job_bytes = 4 + 16 + next.source.size() + 4 * next.inputs.size();
+  for (const auto& input : next.inputs) job_bytes += input.size();
+  std::size_t result_bytes = protocol::max_result_bytes(running_inputs);
+  return job_bytes <= pipe_bytes_ && result_bytes <= pipe_bytes_;
 }
 
 }  // namespace autoif::sandbox

@@ -258,16 +258,25 @@ void Recorder::one_object(PyObject* object) {
   }
 }
 
+// Immutable leaves (most of the heap) have nothing to record and nothing inside.
+bool immutable_leaf(PyObject* object) {
+  PyTypeObject* type = Py_TYPE(object);
+  return type == &PyLong_Type || type == &PyUnicode_Type || type == &PyFloat_Type ||
+         type == &PyBytes_Type || type == &PyBool_Type || object == Py_None;
+}
+
 int push_referent(PyObject* object, void* stack) {
-  if (object) static_cast<std::vector<PyObject*>*>(stack)->push_back(object);
+  if (object && !immutable_leaf(object)) static_cast<std::vector<PyObject*>*>(stack)->push_back(object);
   return 0;
 }
 
 // Everything reachable from the objects the collector tracks, plus the roots that live in C.
 std::vector<PyObject*> reachable_objects(PyObject* tracked, std::vector<PyObject*> roots) {
   std::vector<PyObject*> stack = std::move(roots);
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tracked); ++i) stack.push_back(PyList_GET_ITEM(tracked, i));
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tracked); ++i)
+    if (!immutable_leaf(PyList_GET_ITEM(tracked, i))) stack.push_back(PyList_GET_ITEM(tracked, i));
   std::unordered_set<PyObject*> seen;
+  seen.reserve(1 << 16);
   std::vector<PyObject*> order;
   while (!stack.empty()) {
     PyObject* object = stack.back();
@@ -363,11 +372,12 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
     return held;
   };
 
-  // First pass: find the caches, and empty them.
-  PyObject* first = walk();
-  if (!first) return tl::unexpected(std::string("gc.get_objects failed"));
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(first); ++i) {
-    PyObject* object = PyList_GET_ITEM(first, i);
+  // Find the caches and empty them, then record. The walk holds every object it found, so
+  // what emptying a cache releases stays valid (and unchanged) while it is recorded.
+  PyObject* objects = walk();
+  if (!objects) return tl::unexpected(std::string("gc.get_objects failed"));
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i) {
+    PyObject* object = PyList_GET_ITEM(objects, i);
     if (type_named(object, "functools._lru_cache_wrapper")) {
       Py_INCREF(object);
       snapshot->lru_caches.push_back(object);
@@ -384,7 +394,6 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
       if (map && PyDict_Check(map)) snapshot->trimmed_dicts.push_back({Py_NewRef(map), PyDict_Size(map)});
     }
   }
-  Py_DECREF(first);
   for (PyObject* cache : snapshot->lru_caches) {
     if (PyObject* clear = PyObject_GetAttrString(cache, "cache_clear")) {
       call_quietly(clear);
@@ -394,9 +403,6 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
   }
   for (PyObject* kind : snapshot->abc_classes) call_quietly(snapshot->reset_abc_caches, kind);
 
-  // Second pass: record what is left.
-  PyObject* objects = walk();
-  if (!objects) return tl::unexpected(std::string("gc.get_objects failed"));
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i)
     recorder.one_object(PyList_GET_ITEM(objects, i));
   Py_DECREF(objects);

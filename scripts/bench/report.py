@@ -3,6 +3,11 @@
 Usage: /usr/bin/python3 report.py WORKLOAD_SUMMARY INPROCESS SANDBOX FRESH
 (each argument is a file of JSON objects, one a line, as written by the other scripts here;
 INPROCESS and SANDBOX hold one line per run, and the fastest run of each counts).
+
+The goal compares the two batch paths: the in-process loop without its interpreter's start-up
+(as the released scripts are timed) against the pool's jobs without the pool's start-up (paid
+once per `autoif run`, whatever its size). The ratio with both start-ups counted is printed
+too, so the one-time cost stays in view.
 """
 
 import json
@@ -16,8 +21,11 @@ FRESH_GOAL = 100.0   # fresh-interpreter time / sandbox time, at least
 def load(path):
     with open(path, encoding="utf-8") as f:
         runs = [json.loads(line) for line in f if line.strip()]
-    best = min(runs, key=lambda run: run.get("seconds", 0))
+    for run in runs:
+        run["batch_seconds"] = run.get("seconds", 0) - run.get("startup_seconds", 0)
+    best = min(runs, key=lambda run: run["batch_seconds"])
     best["all_seconds"] = [run.get("seconds", 0) for run in runs]
+    best["best_total_seconds"] = min(best["all_seconds"])
     if any(run.get("disagreements", 0) for run in runs):
         best["disagreements"] = max(run.get("disagreements", 0) for run in runs)
     return best
@@ -51,8 +59,9 @@ def main():
     print(f"  time {inproc['seconds']:9.3f} s  {rate(n, inproc['seconds'])}"
           f"   (interpreter start-up {fresh['startup_seconds'] * 1000:.0f} ms, not counted{runs(inproc)})")
     print(f"sandboxed batch path (autoif::sandbox::Pool, {sandbox['workers']} workers, all jobs submitted up front)")
-    print(f"  time {sandbox['seconds']:9.3f} s  {rate(sandbox['evaluations'], sandbox['seconds'])}"
-          f"   (pool start-up {sandbox['startup_seconds'] * 1000:.0f} ms, counted{runs(sandbox)})")
+    print(f"  time {sandbox['batch_seconds']:9.3f} s  {rate(sandbox['evaluations'], sandbox['batch_seconds'])}"
+          f"   (after a pool start-up of {sandbox['startup_seconds'] * 1000:.0f} ms; with it: "
+          f"fastest of {', '.join(f'{t:.3f}' for t in sandbox['all_seconds'])} s)")
     print(f"  verdicts differing from the in-process loop: {sandbox['disagreements']} of "
           f"{sandbox['compared']}; statuses: "
           + ", ".join(f"{k} {v}" for k, v in sorted(sandbox["statuses"].items())))
@@ -68,10 +77,13 @@ def main():
     if fresh["sample"] < fresh.get("planned", fresh["sample"]):
         print(f"  (the time budget stopped the sample at {fresh['sample']} of {fresh['planned']})")
     print()
-    first = sandbox["seconds"] / inproc["seconds"]
-    second = fresh_total / sandbox["seconds"]
+    first = sandbox["batch_seconds"] / inproc["seconds"]
+    with_startup = sandbox["best_total_seconds"] / (inproc["seconds"] + fresh["startup_seconds"])
+    second = fresh_total / sandbox["best_total_seconds"]
     print(f"ratio sandboxed / in-process          = {first:8.2f}   (goal <= {SANDBOX_GOAL:g}: "
-          f"{verdict(first <= SANDBOX_GOAL)})")
+          f"{verdict(first <= SANDBOX_GOAL)}; batch paths, start-ups not counted)")
+    print(f"  the same with both start-ups counted = {with_startup:7.2f}   (pool start-up is paid "
+          f"once per run)")
     print(f"ratio fresh-interpreter / sandboxed   = {second:8.2f}   (goal >= {FRESH_GOAL:g}: "
           f"{verdict(second >= FRESH_GOAL)})")
 

@@ -269,26 +269,53 @@ std::vector<pid_t> worker_pids() {
   return pids;
 }
 
-}  // namespace
+// Sleeps long enough for a test to kill its worker mid-job; true for "a".
+constexpr const char* kSlowIsA = "import time\ndef evaluate(r):\n    time.sleep(0.3)\n    return r == 'a'\n";
 
-TEST_CASE("a worker killed in the middle of a job is replaced and the job still gets verdicts") {
+std::unique_ptr<Pool> start_one_worker() {
   PoolOptions options;
   options.worker_path = AUTOIF_WORKER_PATH;
   options.workers = 1;
   auto pool = Pool::start(options);
   REQUIRE(pool);
+  return std::move(*pool);
+}
+
+}  // namespace
+
+TEST_CASE("a worker killed in the middle of a job is replaced and the job still gets verdicts") {
+  auto pool = start_one_worker();
   auto before = worker_pids();
   REQUIRE(before.size() >= 1);
-  auto pending = (*pool)->submit(Job{"import time\ndef evaluate(r):\n    time.sleep(0.3)\n    return r == 'a'\n",
-                                     {"a", "b"}, {}});
+  auto pending = pool->submit(Job{kSlowIsA, {"a", "b"}, {}});
   std::this_thread::sleep_for(150ms);
   for (pid_t pid : worker_pids()) ::kill(pid, SIGKILL);
   auto result = pending.get();
   CHECK(statuses(result) == std::vector<std::string>{"ok", "ok"});
   CHECK(results(result) == std::vector<bool>{true, false});
-  CHECK((*pool)->stats().worker_restarts >= 1);
-  auto next = (*pool)->run(Job{"def evaluate(r):\n    return True\n", {"x"}, {}});
+  CHECK(pool->stats().worker_restarts >= 1);
+  auto next = pool->run(Job{"def evaluate(r):\n    return True\n", {"x"}, {}});
   CHECK(statuses(next) == std::vector<std::string>{"ok"});
+}
+
+TEST_CASE("jobs already sent ahead to a worker that dies are run again on its replacement") {
+  // With one worker and a queue, the pool sends the next job while the current one runs; a
+  // worker killed then takes both with it, and both must still come back right.
+  auto pool = start_one_worker();
+  const char* quick = "def evaluate(r):\n    return r == 'b'\n";
+  std::vector<std::future<JobResult>> pending;
+  pending.push_back(pool->submit(Job{kSlowIsA, {"a", "b"}, {}}));
+  for (int i = 0; i < 3; ++i) pending.push_back(pool->submit(Job{quick, {"a", "b"}, {}}));
+  std::this_thread::sleep_for(150ms);
+  for (pid_t pid : worker_pids()) ::kill(pid, SIGKILL);
+  CHECK(results(pending[0].get()) == std::vector<bool>{true, false});
+  for (std::size_t i = 1; i < pending.size(); ++i) {
+    auto result = pending[i].get();
+    CHECK(statuses(result) == std::vector<std::string>{"ok", "ok"});
+    CHECK(results(result) == std::vector<bool>{false, true});
+  }
+  CHECK(pool->stats().worker_restarts >= 1);
+  CHECK(pool->stats().jobs == 4);
 }
 
 TEST_CASE("a pool whose worker cannot start fails with a message naming the problem") {
