@@ -6,6 +6,9 @@
 // measured time, because a real run pays it too; it is also reported on its own.
 //
 // --workers N overrides the pool's default of one worker per core (for experiments).
+// --passes N submits the whole workload N times through the same pool, one pass after the
+// other: the first pass is "cold" (the pool has just started and its job children are forked
+// and touch their memory for the first time), the last one "warm", as in a long run.
 // With --verdicts FILE (written by inprocess.py: one line per function, one letter per input,
 // T/F/E/B) it counts the inputs where the sandbox reached a different verdict than the
 // unsandboxed loop; a fast sandbox that gets answers wrong is no win.
@@ -82,21 +85,24 @@ double seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 int main(int argc, char** argv) {
   std::string workload_path, verdicts_path;
   sb::PoolOptions options;
+  std::size_t passes = 1;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--verdicts" && i + 1 < argc) {
       verdicts_path = argv[++i];
     } else if (arg == "--workers" && i + 1 < argc) {
       options.workers = std::stoul(argv[++i]);
+    } else if (arg == "--passes" && i + 1 < argc) {
+      passes = std::max(1ul, std::stoul(argv[++i]));
     } else if (arg == "--help" || arg == "-h" || !workload_path.empty()) {
-      std::cerr << "usage: sandbox_bench WORKLOAD.jsonl [--verdicts FILE] [--workers N]\n";
+      std::cerr << "usage: sandbox_bench WORKLOAD.jsonl [--verdicts FILE] [--workers N] [--passes N]\n";
       return arg == "--help" || arg == "-h" ? 0 : 1;
     } else {
       workload_path = arg;
     }
   }
   if (workload_path.empty()) {
-    std::cerr << "usage: sandbox_bench WORKLOAD.jsonl [--verdicts FILE] [--workers N]\n";
+    std::cerr << "usage: sandbox_bench WORKLOAD.jsonl [--verdicts FILE] [--workers N] [--passes N]\n";
     return 1;
   }
 
@@ -111,9 +117,9 @@ int main(int argc, char** argv) {
   }
   // Jobs are built before the clock starts: copying the inputs is the caller's business,
   // not the sandbox's.
-  std::vector<sb::Job> jobs;
-  jobs.reserve(functions.size());
-  for (const auto& function : functions) jobs.push_back({function.source, function.inputs, {}});
+  std::vector<std::vector<sb::Job>> jobs_per_pass(passes);
+  for (auto& jobs : jobs_per_pass)
+    for (const auto& function : functions) jobs.push_back({function.source, function.inputs, {}});
 
   const auto start = Clock::now();
   auto pool = sb::Pool::start(options);
@@ -122,13 +128,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto started = Clock::now();
-  std::vector<std::future<sb::JobResult>> futures;
-  futures.reserve(jobs.size());
-  for (auto& job : jobs) futures.push_back((*pool)->submit(std::move(job)));
-  std::vector<sb::JobResult> results;
-  results.reserve(futures.size());
-  for (auto& future : futures) results.push_back(future.get());
-  const auto finished = Clock::now();
+  std::vector<sb::JobResult> results;  // every pass's, one after the other
+  std::vector<double> pass_seconds;
+  Clock::time_point first_finished;
+  for (auto& jobs : jobs_per_pass) {
+    const auto pass_start = Clock::now();
+    std::vector<std::future<sb::JobResult>> futures;
+    futures.reserve(jobs.size());
+    for (auto& job : jobs) futures.push_back((*pool)->submit(std::move(job)));
+    for (auto& future : futures) results.push_back(future.get());
+    pass_seconds.push_back(seconds(Clock::now() - pass_start));
+    if (pass_seconds.size() == 1) first_finished = Clock::now();
+  }
 
   std::size_t evaluations = 0, disagreements = 0, compared = 0;
   std::map<std::string, std::size_t> statuses, retired;
@@ -140,13 +151,14 @@ int main(int argc, char** argv) {
     evaluations += verdicts.size();
     std::size_t differ = 0;
     for (std::size_t i = 0; i < verdicts.size(); ++i) {
-      ++statuses[std::string(sb::to_string(verdicts[i].status))];
-      if (f >= expected.size()) continue;
+      if (f < functions.size()) ++statuses[std::string(sb::to_string(verdicts[i].status))];
+      const std::size_t function = f % functions.size();
+      if (function >= expected.size()) continue;
       ++compared;
-      char want = i < expected[f].size() ? expected[f][i] : '-';
+      char want = i < expected[function].size() ? expected[function][i] : '-';
       if (letter(verdicts[i]) != want) {
         if (differ++ < 3)
-          std::cerr << "disagree: " << functions[f].name << " input " << i << ": in-process "
+          std::cerr << "disagree: " << functions[function].name << " input " << i << ": in-process "
                     << want << ", sandbox " << sb::to_string(verdicts[i].status) << " "
                     << verdicts[i].message << "\n";
       }
@@ -156,13 +168,16 @@ int main(int argc, char** argv) {
 
   const auto stats = (*pool)->stats();
   nlohmann::json report = {
-      {"seconds", seconds(finished - start)},
+      {"seconds", seconds(first_finished - start)},
       {"startup_seconds", seconds(started - start)},
-      {"jobs", results.size()},
-      {"evaluations", evaluations},
+      {"pass_seconds", pass_seconds},
+      {"warm_seconds", pass_seconds.back()},
+      {"passes", passes},
+      {"jobs", results.size() / passes},
+      {"evaluations", evaluations / passes},
       {"workers", options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency())},
       {"worker_restarts", stats.worker_restarts},
-      {"compared", compared},
+      {"compared", compared / passes},
       {"disagreements", disagreements},
       {"statuses", statuses},
       {"forks", forks},
