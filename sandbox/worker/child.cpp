@@ -111,6 +111,8 @@ void run_job(const ChildPlan& plan) {
     std::memcpy(header->compile_message, evaluate.error().data(), length);
     header->compile_message[length] = '\0';
     header->compiled.store(2, std::memory_order_release);
+    header->started_ns.store(monotonic_ns(), std::memory_order_release);
+    header->current.store(kCleaningUp, std::memory_order_release);
     end_job(nullptr);
     return;
   }
@@ -154,6 +156,7 @@ void run_child(const ChildPlan& plan) {
   lock_down(plan);
   // From here on untrusted code runs: nothing it can reach is trusted again.
   auto* header = static_cast<SharedHeader*>(plan.region);
+  if (plan.reusable) note_child_start();
   const std::int64_t heap_at_start = heap_bytes();
   std::uint32_t job = header->job_seq.load(std::memory_order_acquire);
   for (std::size_t jobs_done = 1;; ++jobs_done) {

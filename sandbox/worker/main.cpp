@@ -87,7 +87,11 @@ int serve() {
   worker::RunnerOptions runner_options;
   auto guard = worker::snapshot_state();
   runner_options.reuse_children = guard.has_value();
-  if (guard) protections.push_back("state-guard");
+  if (guard)
+    protections.push_back("state-guard");
+  else
+    std::fprintf(stderr, "autoif-sandbox-worker: one child per job (no state guard: %s)\n",
+                 guard.error().c_str());
   if (auto frozen = worker::freeze_heap(); !frozen) fail(out, "freezing the heap", frozen.error());
   ::malloc_trim(0);  // give back start-up garbage: less memory for every fork to map
 

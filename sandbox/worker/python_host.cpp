@@ -290,12 +290,14 @@ void begin_job() {
 
 void end_job(void* evaluate) {
   Py_XDECREF(static_cast<PyObject*>(evaluate));
+  // Collected inside the job's context: a finaliser that sets a context variable sets it in the
+  // context that is thrown away next, not in the one every later job starts from.
+  PyGC_Collect();
+  PyErr_Clear();
   if (g_job_context) {
     if (PyContext_Exit(g_job_context) != 0) PyErr_Clear();
     Py_CLEAR(g_job_context);
   }
-  PyGC_Collect();
-  PyErr_Clear();
 }
 
 std::int64_t heap_bytes() {

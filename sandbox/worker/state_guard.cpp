@@ -7,6 +7,8 @@
 #include "sandbox/worker/state_guard.h"
 
 #include <cstring>
+#include <set>
+#include <string>
 #include <string_view>
 #include <unordered_set>
 
@@ -18,6 +20,7 @@ namespace {
 
 Snapshot* g_snapshot = nullptr;
 char g_alarm[96] = "";
+bool g_quiet = false;
 
 // Events that reach past what the snapshot compares: object graphs (gc), per-thread hooks,
 // process-wide hooks, and assignments CPython audits instead of routing through a dict.
@@ -28,7 +31,7 @@ constexpr std::string_view kAlarmEvents[] = {
 };
 
 int audit_hook(const char* event, PyObject*, void*) {
-  if (g_alarm[0] != '\0' || event == nullptr) return 0;
+  if (g_quiet || g_alarm[0] != '\0' || event == nullptr) return 0;
   std::string_view name(event);
   for (std::string_view alarm : kAlarmEvents)
     if (name == alarm) {
@@ -69,7 +72,7 @@ class Recorder {
     if (!dicts_.insert(dict).second) return;
     keep(dict);
     DictRecord record{dict, reinterpret_cast<PyDictObject*>(dict)->ma_version_tag,
-                      out_.pairs.size(), 0};
+                      out_.pairs.size(), 0, _PyDict_SizeOf(reinterpret_cast<PyDictObject*>(dict))};
     Py_ssize_t pos = 0;
     PyObject *key = nullptr, *value = nullptr;
     while (PyDict_Next(dict, &pos, &key, &value)) {
@@ -106,10 +109,12 @@ class Recorder {
     out_.sets.push_back(record);
   }
 
-  void word(PyObject* owner, const void* where, std::uintptr_t mask = ~std::uintptr_t{0}) {
-    const auto* address = static_cast<const std::uintptr_t*>(where);
+  void word(PyObject* owner, const void* where, std::uintptr_t mask = ~std::uintptr_t{0},
+            std::uint8_t bytes = sizeof(std::uintptr_t)) {
+    std::uintptr_t value = 0;
+    std::memcpy(&value, where, bytes);
     keep(owner);
-    out_.words.push_back({address, *address, mask, owner});
+    out_.words.push_back({where, value, mask, owner, bytes});
   }
 
   // A field holding an object reference: the referent is kept alive as well.
@@ -159,14 +164,45 @@ class Recorder {
   }
 
   void one_object(PyObject* object);
+  void attributes_and_members(PyObject* object);
+
+  std::set<std::string> unknown_;  // C types seen that nothing here can compare
+  PyObject* random_instance_ = nullptr;
+  std::unordered_set<PyObject*> abc_sets_;  // the sets of every ABC's _abc_data
 
  private:
   Snapshot& out_;
   std::unordered_set<PyObject*> dicts_;
 };
 
+// C types whose instances cannot change once made (or whose changes the snapshot sees through
+// the containers they hold): nothing to record. A C type outside this list and the ones
+// one_object() handles makes the snapshot fail, and the worker forks a child per job.
+bool immutable_c_type(const char* name) {
+  static const std::unordered_set<std::string_view> kImmutable = {
+      "int", "str", "float", "complex", "bytes", "bool", "NoneType", "ellipsis",
+      "NotImplementedType", "tuple", "frozenset", "range", "slice", "code", "cell", "object",
+      "builtin_function_or_method", "builtin_method", "method", "method-wrapper",
+      "method_descriptor", "wrapper_descriptor", "getset_descriptor", "member_descriptor",
+      "classmethod_descriptor", "mappingproxy", "weakref.ReferenceType", "weakref.ProxyType",
+      "weakref.CallableProxyType", "types.SimpleNamespace", "types.GenericAlias", "moduledef",
+      "PyCapsule", "stderrprinter", "re.Pattern", "re.Match", "datetime.date", "datetime.time",
+      "datetime.datetime", "datetime.timedelta", "datetime.timezone", "decimal.Decimal",
+      "decimal.SignalDictMixin", "_collections._tuplegetter", "functools._lru_list_elem",
+      "unicodedata.UCD", "EncodingMap", "Token.MISSING", "_json.Scanner", "_json.Encoder",
+      "sys.flags", "sys.version_info", "sys.hash_info", "sys.int_info", "sys.float_info",
+      "sys.thread_info", "fractions.Fraction", "operator.itemgetter", "operator.attrgetter",
+      "operator.methodcaller", "staticmethod", "classmethod", "property", "function",
+      "module", "_contextvars.ContextVar", "_contextvars.Token", "hamt", "hamt_bitmap_node",
+      "hamt_array_node", "hamt_collision_node",
+  };
+  return kImmutable.contains(name);
+}
+
 void Recorder::one_object(PyObject* object) {
   PyTypeObject* type = Py_TYPE(object);
+  attributes_and_members(object);  // first: it may make the dict other fields point to
+  bool handled = true;
   if (PyDict_Check(object)) {
     dict(object);
     if (type_named(object, "collections.defaultdict"))
@@ -175,14 +211,16 @@ void Recorder::one_object(PyObject* object) {
   } else if (PyList_Check(object)) {
     list(object);
   } else if (PySet_Check(object)) {
-    set(object);
+    // An ABC's caches are emptied after every job; its registry is compared through
+    // abc.get_cache_token(), which every register() call bumps.
+    if (!abc_sets_.contains(object)) set(object);
   } else if (PyFunction_Check(object)) {
+    // __code__, __defaults__ and __kwdefaults__ are audited (the audit hook sees them set);
+    // the closure cannot be replaced; the dict pointer is recorded with the members.
     auto* function = reinterpret_cast<PyFunctionObject*>(object);
     for (PyObject* const* where : std::initializer_list<PyObject* const*>{
-             &function->func_code, &function->func_defaults, &function->func_kwdefaults,
-          &function->func_closure, &function->func_doc, &function->func_name,
-          &function->func_qualname, &function->func_dict, &function->func_module,
-          &function->func_annotations})
+             &function->func_doc, &function->func_name, &function->func_qualname,
+             &function->func_module, &function->func_annotations})
       field(object, where);
   } else if (PyCell_Check(object)) {
     field(object, &reinterpret_cast<PyCellObject*>(object)->ob_ref);
@@ -216,7 +254,8 @@ void Recorder::one_object(PyObject* object) {
   } else if (type_named(object, "_io.TextIOWrapper")) {
     keep(object);
     out_.flushed_streams.push_back(object);
-    attribute_probes(object, {"closed", "encoding", "errors", "line_buffering", "write_through"});
+    attribute_probes(object, {"closed", "encoding", "errors", "line_buffering", "write_through",
+                              "_CHUNK_SIZE"});
   } else if (type_named(object, "_io.BufferedWriter") || type_named(object, "_io.BufferedReader") ||
              type_named(object, "_io.FileIO")) {
     attribute_probes(object, {"closed"});
@@ -225,15 +264,40 @@ void Recorder::one_object(PyObject* object) {
     out_.lru_caches.push_back(object);
   } else if (PyByteArray_Check(object)) {
     probe(reinterpret_cast<PyObject*>(&PyBytes_Type), PyTuple_Pack(1, object), "a bytearray");
+  } else if (type_named(object, "_contextvars.Context")) {
+    probe(reinterpret_cast<PyObject*>(&PyDict_Type), PyTuple_Pack(1, object), "a context's variables");
   } else if (type_named(object, "collections.deque") || type_named(object, "array.array")) {
     probe(reinterpret_cast<PyObject*>(&PyList_Type), PyTuple_Pack(1, object), type->tp_name);
+  } else {
+    handled = false;
   }
 
   if (PyModule_Check(object)) field(object, reinterpret_cast<PyObject* const*>(&object->ob_type));
   bool python_class = (type->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
                       !(type->tp_flags & Py_TPFLAGS_IMMUTABLETYPE) && !PyType_Check(object);
+  if (!handled && !python_class && !immutable_c_type(type->tp_name)) unknown_.insert(type->tp_name);
   if (!python_class) return;
   field(object, reinterpret_cast<PyObject* const*>(&object->ob_type));
+  // A Python class may keep state in a C base the checks above do not see.
+  PyTypeObject* base = type;
+  while (base && (base->tp_flags & Py_TPFLAGS_HEAPTYPE) && !(base->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))
+    base = base->tp_base;
+  if (base && !handled && !immutable_c_type(base->tp_name)) {
+    if (std::strcmp(base->tp_name, "_random.Random") == 0) {
+      // random's own generator is put back before every input; any other is compared.
+      if (object != random_instance_) method_probe(object, "getstate", "a random generator's state");
+    } else {
+      unknown_.insert(base->tp_name);
+    }
+  }
+}
+
+// The instance dict (made now if the object has room for one but none yet, so attributes a
+// job plants later land in a dict the snapshot knows) and every writable member, of Python
+// and C types alike (`__slots__`, `builtin_function.__module__`, `FileIO._blksize`...).
+void Recorder::attributes_and_members(PyObject* object) {
+  PyTypeObject* type = Py_TYPE(object);
+  if (PyType_Check(object) || PyModule_Check(object)) return;  // their dicts are recorded already
   if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
     // 3.11 keeps the attributes of many instances in an inline array, not a dict object;
     // asking for __dict__ moves them into one, whose version tag then tracks every write.
@@ -244,17 +308,39 @@ void Recorder::one_object(PyObject* object) {
       PyErr_Clear();
     }
   }
-  // `obj.__dict__ = {}` swaps the dict rather than changing it.
-  if (PyObject** attributes = _PyObject_GetDictPtr(object)) field(object, attributes);
+  // The dict pointer itself: `obj.__dict__ = {}` swaps the dict, and an object that has none
+  // yet gets one when a job plants the first attribute (its dict, if any, is recorded where
+  // the walk finds it).
+  if (type->tp_dictoffset != 0 || (type->tp_flags & Py_TPFLAGS_MANAGED_DICT))
+    if (PyObject** where = _PyObject_GetDictPtr(object)) field(object, where);
+  if (PyFunction_Check(object)) return;  // one_object() records a function's fields
   PyObject* mro = type->tp_mro;
   for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); ++i) {
     auto* base = reinterpret_cast<PyTypeObject*>(PyTuple_GET_ITEM(mro, i));
-    if (!(base->tp_flags & Py_TPFLAGS_HEAPTYPE) || (base->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))
-      continue;
-    for (PyMemberDef* member = base->tp_members; member && member->name; ++member)
-      if ((member->type == T_OBJECT || member->type == T_OBJECT_EX) && !(member->flags & READONLY))
-        field(object, reinterpret_cast<PyObject* const*>(reinterpret_cast<char*>(object) +
-                                                         member->offset));
+    for (PyMemberDef* member = base->tp_members; member && member->name; ++member) {
+      if (member->flags & READONLY) continue;
+      const char* at = reinterpret_cast<const char*>(object) + member->offset;
+      switch (member->type) {
+        case T_OBJECT:
+        case T_OBJECT_EX:
+          field(object, reinterpret_cast<PyObject* const*>(at));
+          break;
+        case T_BOOL: case T_BYTE: case T_UBYTE: case T_CHAR:
+          word(object, at, 0xff, 1);
+          break;
+        case T_SHORT: case T_USHORT:
+          word(object, at, 0xffff, 2);
+          break;
+        case T_INT: case T_UINT: case T_FLOAT:
+          word(object, at, 0xffffffff, 4);
+          break;
+        case T_LONG: case T_ULONG: case T_PYSSIZET: case T_LONGLONG: case T_ULONGLONG: case T_DOUBLE:
+          word(object, at, ~std::uintptr_t{0}, 8);
+          break;
+        default:
+          break;
+      }
+    }
   }
 }
 
@@ -309,6 +395,8 @@ void record_settings(Recorder& recorder) {
       {"sys", "getrecursionlimit"}, {"sys", "get_int_max_str_digits"}, {"sys", "getswitchinterval"},
       {"sys", "gettrace"},          {"sys", "getprofile"},             {"gc", "isenabled"},
       {"gc", "get_threshold"},      {"gc", "get_debug"},               {"_abc", "get_cache_token"},
+      {"_thread", "stack_size"},    {"sys", "getdlopenflags"},
+      {"sys", "get_coroutine_origin_tracking_depth"},
   };
   for (const auto& [owner, name] : settings)
     recorder.probe(module_attribute(owner, name), no_args, std::string(owner) + "." + name + "()");
@@ -321,10 +409,55 @@ void record_settings(Recorder& recorder) {
     recorder.probe(wakeup, Py_BuildValue("(i)", -1), "the signal wakeup descriptor");
 }
 
+// Builtin and extension modules outside the allowlist can still be made by hand through _imp
+// (the builtin importer does so), and their C state (atexit callbacks, faulthandler, ...) is
+// nothing the snapshot holds. _imp's makers are replaced by ones that first mark the child,
+// which then retires after the job. The originals stay reachable from C only.
+PyObject* g_module_makers[4] = {};
+
+template <int Index>
+PyObject* guarded_maker(PyObject*, PyObject* const* args, Py_ssize_t count) {
+  set_alarm("a module made outside the allowlist");
+  return PyObject_Vectorcall(g_module_makers[Index], args, static_cast<std::size_t>(count), nullptr);
+}
+
+tl::expected<void, std::string> guard_module_creation() {
+  PyObject* imp = module("_imp");
+  if (!imp) return {};
+  static PyMethodDef makers[] = {
+      {"create_builtin", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<0>)), METH_FASTCALL, nullptr},
+      {"exec_builtin", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<1>)), METH_FASTCALL, nullptr},
+      {"create_dynamic", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<2>)), METH_FASTCALL, nullptr},
+      {"exec_dynamic", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<3>)), METH_FASTCALL, nullptr},
+  };
+  for (int i = 0; i < 4; ++i) {
+    PyObject* original = PyObject_GetAttrString(imp, makers[i].ml_name);
+    if (!original) {
+      PyErr_Clear();
+      continue;
+    }
+    g_module_makers[i] = original;  // owned here for good
+    PyObject* replacement = PyCFunction_NewEx(&makers[i], nullptr, nullptr);
+    if (!replacement || PyObject_SetAttrString(imp, makers[i].ml_name, replacement) != 0) {
+      PyErr_Clear();
+      return tl::unexpected(std::string("cannot guard _imp.") + makers[i].ml_name);
+    }
+    Py_DECREF(replacement);
+  }
+  return {};
+}
+
 }  // namespace
 
 Snapshot* current() { return g_snapshot; }
 const char* audit_alarm() { return g_alarm; }
+void set_quiet(bool quiet) { g_quiet = quiet; }
+void set_alarm(const char* why) {
+  if (g_alarm[0] != '\0') return;
+  std::size_t length = std::min(std::strlen(why), sizeof g_alarm - 1);
+  std::memcpy(g_alarm, why, length);
+  g_alarm[length] = '\0';
+}
 
 }  // namespace guard
 
@@ -333,8 +466,10 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
   return tl::unexpected(std::string("the state guard knows CPython 3.11 only"));
 #else
   using namespace guard;
+  if (auto guarded = guard_module_creation(); !guarded) return tl::unexpected(guarded.error());
   auto* snapshot = new Snapshot();  // lives as long as the process
   Recorder recorder(*snapshot);
+  recorder.random_instance_ = module_attribute("random", "_inst");
 
   // Start from the state every job will be put back to: caches empty, decimal flags clear.
   if (PyObject* re_cache = module_attribute("re", "_cache"); re_cache && PyDict_Check(re_cache))
@@ -401,11 +536,35 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
     }
     PyErr_Clear();
   }
-  for (PyObject* kind : snapshot->abc_classes) call_quietly(snapshot->reset_abc_caches, kind);
+  // An ABC makes its caches on its first positive and negative check; made now, they are part
+  // of the snapshot, and a job's checks only fill (and the reset empties) sets that exist.
+  PyObject* stranger = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyType_Type), "s()O",
+                                             "_AutoifStranger", PyDict_New());
+  for (PyObject* kind : snapshot->abc_classes) {
+    if (PyObject_IsSubclass(kind, kind) < 0) PyErr_Clear();
+    if (stranger && PyObject_IsSubclass(stranger, kind) < 0) PyErr_Clear();
+    call_quietly(snapshot->reset_abc_caches, kind);
+  }
+  Py_XDECREF(stranger);
+  PyErr_Clear();
+  call_quietly(collect);  // the stranger class is a cycle: gone before anything is recorded
 
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i) {
+    PyObject* object = PyList_GET_ITEM(objects, i);
+    if (!type_named(object, "_abc._abc_data") || !Py_TYPE(object)->tp_traverse) continue;
+    std::vector<PyObject*> parts;
+    Py_TYPE(object)->tp_traverse(object, push_referent, &parts);
+    for (PyObject* part : parts)
+      if (PySet_Check(part)) recorder.abc_sets_.insert(part);
+  }
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i)
     recorder.one_object(PyList_GET_ITEM(objects, i));
   Py_DECREF(objects);
+  if (!recorder.unknown_.empty()) {
+    std::string names;
+    for (const auto& name : recorder.unknown_) names += (names.empty() ? "" : ", ") + name;
+    return tl::unexpected("cannot compare objects of type " + names);
+  }
   for (PyObject* context : snapshot->decimal_contexts) {
     if (PyObject* clear = PyObject_GetAttrString(context, "clear_flags")) call_quietly(clear);
     PyErr_Clear();
@@ -417,6 +576,7 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
     return tl::unexpected(std::string("sigprocmask failed"));
   PyErr_Clear();
 
+  snapshot->get_objects = get_objects;
   if (PySys_AddAuditHook(audit_hook, nullptr) != 0) {
     PyErr_Clear();
     return tl::unexpected(std::string("PySys_AddAuditHook failed"));

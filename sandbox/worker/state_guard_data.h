@@ -15,6 +15,7 @@ struct DictRecord {
   std::uint64_t version;  // ma_version_tag when recorded (updated when found unchanged)
   std::size_t first;      // its (key, value) pairs start at pairs[first]
   std::size_t size;       // number of pairs
+  Py_ssize_t bytes;       // sys.getsizeof: grown and emptied again is still a trace
 };
 
 struct SequenceRecord {
@@ -23,12 +24,14 @@ struct SequenceRecord {
   std::size_t size;
 };
 
-// One machine word inside an object (a field, a __slots__ value, the object's class).
+// Up to one machine word inside an object (a field, a __slots__ or C member value, the
+// object's class).
 struct WordRecord {
-  const std::uintptr_t* where;
+  const void* where;
   std::uintptr_t value;
   std::uintptr_t mask;  // bits that must match
   PyObject* owner;      // for the message
+  std::uint8_t bytes;   // 1, 2, 4 or 8
 };
 
 // A call whose answer must not change (a setting, a lock state, a repr of a C object's state).
@@ -56,13 +59,17 @@ struct Snapshot {
   std::vector<PyObject*> abc_classes;
   std::vector<PyObject*> decimal_contexts;  // clear_flags() after every job
   sigset_t signal_mask;
+  PyObject* get_objects = nullptr;       // gc.get_objects, to count what outlived a job
 };
 
 // The one snapshot of this process (set by snapshot_state(), read in children).
 Snapshot* current();
 
 // The first audit event since the worker sealed that reaches past what the snapshot can compare,
-// or "" (state_guard.cpp installs the hook).
+// or "" (state_guard.cpp installs the hook). While `quiet` is set, the guard's own calls raise
+// no alarm (it is set only while no job code can run unnoticed: see state_guard_verify.cpp).
 const char* audit_alarm();
+void set_alarm(const char* why);
+void set_quiet(bool quiet);
 
 }  // namespace autoif::sandbox::worker::guard
