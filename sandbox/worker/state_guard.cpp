@@ -7,7 +7,9 @@
 #include "sandbox/worker/state_guard.h"
 
 #include <cstring>
+#include <array>
 #include <set>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -166,6 +168,7 @@ class Recorder {
   void one_object(PyObject* object);
   void attributes_and_members(PyObject* object);
 
+
   std::set<std::string> unknown_;  // C types seen that nothing here can compare
   PyObject* random_instance_ = nullptr;
   std::unordered_set<PyObject*> abc_sets_;  // the sets of every ABC's _abc_data
@@ -255,10 +258,14 @@ void Recorder::one_object(PyObject* object) {
     keep(object);
     out_.flushed_streams.push_back(object);
     attribute_probes(object, {"closed", "encoding", "errors", "line_buffering", "write_through",
-                              "_CHUNK_SIZE"});
-  } else if (type_named(object, "_io.BufferedWriter") || type_named(object, "_io.BufferedReader") ||
-             type_named(object, "_io.FileIO")) {
-    attribute_probes(object, {"closed"});
+                              "_CHUNK_SIZE", "buffer"});
+  } else if (type_named(object, "_io.BufferedWriter") || type_named(object, "_io.BufferedReader")) {
+    // __init__ can be called again on a live stream: its raw stream and buffer size are C state.
+    attribute_probes(object, {"closed", "raw"});
+    method_probe(object, "__sizeof__", std::string(type->tp_name) + " size");
+  } else if (type_named(object, "_io.FileIO")) {
+    attribute_probes(object, {"closed", "mode", "closefd"});
+    method_probe(object, "fileno", "a file's descriptor");
   } else if (type_named(object, "functools._lru_cache_wrapper")) {
     keep(object);
     out_.lru_caches.push_back(object);
@@ -413,34 +420,61 @@ void record_settings(Recorder& recorder) {
 // (the builtin importer does so), and their C state (atexit callbacks, faulthandler, ...) is
 // nothing the snapshot holds. _imp's makers are replaced by ones that first mark the child,
 // which then retires after the job. The originals stay reachable from C only.
-PyObject* g_module_makers[4] = {};
+// Functions that change C state the snapshot cannot read back are replaced by ones that first
+// mark the child (which then retires after the job) and then call the original, which stays
+// reachable from C only:
+// - _imp's module makers: builtin and extension modules outside the allowlist can be made by
+//   hand (the builtin importer does so), and their C state (atexit callbacks, faulthandler...)
+//   is nothing the snapshot holds;
+// - _locale's message-catalogue settings (libintl state).
+struct GuardedFunction {
+  const char* module;
+  const char* name;
+  const char* why;
+};
+constexpr GuardedFunction kGuarded[] = {
+    {"_imp", "create_builtin", "a module made outside the allowlist"},
+    {"_imp", "exec_builtin", "a module made outside the allowlist"},
+    {"_imp", "create_dynamic", "a module made outside the allowlist"},
+    {"_imp", "exec_dynamic", "a module made outside the allowlist"},
+    {"_locale", "textdomain", "_locale.textdomain"},
+    {"_locale", "bindtextdomain", "_locale.bindtextdomain"},
+    {"_locale", "bind_textdomain_codeset", "_locale.bind_textdomain_codeset"},
+};
+constexpr std::size_t kGuardedCount = sizeof kGuarded / sizeof kGuarded[0];
+PyObject* g_originals[kGuardedCount] = {};
 
-template <int Index>
-PyObject* guarded_maker(PyObject*, PyObject* const* args, Py_ssize_t count) {
-  set_alarm("a module made outside the allowlist");
-  return PyObject_Vectorcall(g_module_makers[Index], args, static_cast<std::size_t>(count), nullptr);
+template <std::size_t Index>
+PyObject* guarded_call(PyObject*, PyObject* const* args, Py_ssize_t count) {
+  set_alarm(kGuarded[Index].why);
+  return PyObject_Vectorcall(g_originals[Index], args, static_cast<std::size_t>(count), nullptr);
+}
+
+using FastCall = PyObject* (*)(PyObject*, PyObject* const*, Py_ssize_t);
+
+template <std::size_t... Index>
+constexpr auto guarded_calls(std::index_sequence<Index...>) {
+  return std::array<FastCall, sizeof...(Index)>{guarded_call<Index>...};
 }
 
 tl::expected<void, std::string> guard_module_creation() {
-  PyObject* imp = module("_imp");
-  if (!imp) return {};
-  static PyMethodDef makers[] = {
-      {"create_builtin", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<0>)), METH_FASTCALL, nullptr},
-      {"exec_builtin", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<1>)), METH_FASTCALL, nullptr},
-      {"create_dynamic", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<2>)), METH_FASTCALL, nullptr},
-      {"exec_dynamic", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(guarded_maker<3>)), METH_FASTCALL, nullptr},
-  };
-  for (int i = 0; i < 4; ++i) {
-    PyObject* original = PyObject_GetAttrString(imp, makers[i].ml_name);
+  static constexpr auto kCalls = guarded_calls(std::make_index_sequence<kGuardedCount>{});
+  static PyMethodDef definitions[kGuardedCount] = {};
+  for (std::size_t i = 0; i < kGuardedCount; ++i) {
+    PyObject* owner = module(kGuarded[i].module);
+    PyObject* original = owner ? PyObject_GetAttrString(owner, kGuarded[i].name) : nullptr;
     if (!original) {
       PyErr_Clear();
       continue;
     }
-    g_module_makers[i] = original;  // owned here for good
-    PyObject* replacement = PyCFunction_NewEx(&makers[i], nullptr, nullptr);
-    if (!replacement || PyObject_SetAttrString(imp, makers[i].ml_name, replacement) != 0) {
+    g_originals[i] = original;  // owned here for good
+    definitions[i].ml_name = kGuarded[i].name;
+    definitions[i].ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(kCalls[i]));
+    definitions[i].ml_flags = METH_FASTCALL;
+    PyObject* replacement = PyCFunction_NewEx(&definitions[i], nullptr, nullptr);
+    if (!replacement || PyObject_SetAttrString(owner, kGuarded[i].name, replacement) != 0) {
       PyErr_Clear();
-      return tl::unexpected(std::string("cannot guard _imp.") + makers[i].ml_name);
+      return tl::unexpected(std::string("cannot guard ") + kGuarded[i].module + "." + kGuarded[i].name);
     }
     Py_DECREF(replacement);
   }
@@ -540,10 +574,14 @@ tl::expected<GuardSummary, std::string> snapshot_state() {
   // of the snapshot, and a job's checks only fill (and the reset empties) sets that exist.
   PyObject* stranger = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyType_Type), "s()O",
                                              "_AutoifStranger", PyDict_New());
+  PyObject* dump = module_attribute("_abc", "_get_dump");
   for (PyObject* kind : snapshot->abc_classes) {
     if (PyObject_IsSubclass(kind, kind) < 0) PyErr_Clear();
     if (stranger && PyObject_IsSubclass(stranger, kind) < 0) PyErr_Clear();
     call_quietly(snapshot->reset_abc_caches, kind);
+    // Registry, caches (empty after the reset) and negative-cache version, as copies: a
+    // registry can be emptied (_abc_registry_clear) without bumping the cache token.
+    if (dump) recorder.probe(dump, PyTuple_Pack(1, kind), "an ABC's registry");
   }
   Py_XDECREF(stranger);
   PyErr_Clear();

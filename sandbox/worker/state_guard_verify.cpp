@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <string>
@@ -85,6 +86,18 @@ bool same_answer(PyObject* a, PyObject* b) {
     for (Py_ssize_t i = 0; i < size; ++i)
       if (!same_answer(PySequence_Fast_GET_ITEM(a, i), PySequence_Fast_GET_ITEM(b, i))) return false;
     return true;
+  }
+  if (PyAnySet_CheckExact(a)) {  // the same elements, by identity
+    if (PySet_GET_SIZE(a) != PySet_GET_SIZE(b)) return false;
+    std::vector<PyObject*> elements[2];
+    for (int side = 0; side < 2; ++side) {
+      Py_ssize_t pos = 0;
+      PyObject* key = nullptr;
+      Py_hash_t hash = 0;
+      while (_PySet_NextEntry(side == 0 ? a : b, &pos, &key, &hash)) elements[side].push_back(key);
+      std::sort(elements[side].begin(), elements[side].end());
+    }
+    return elements[0] == elements[1];
   }
   if (PyDict_CheckExact(a)) {  // same keys (by identity), in the same order, same values
     if (PyDict_GET_SIZE(a) != PyDict_GET_SIZE(b)) return false;

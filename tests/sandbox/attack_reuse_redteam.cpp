@@ -211,3 +211,44 @@ TEST_CASE("a job that closes the child's wake-up descriptor does not keep its ch
   // only at that job's deadline: every job on the child then takes its full timeout.
   require_retired_with_reason("import os\nos.close(3)");
 }
+
+// --- Second red-team round --------------------------------------------------------------------
+// (Left out on purpose: traces a later job can read but that change nothing it does, such as
+// CPU time used, allocation and collection counts, how far bytecode was specialised, and the
+// attribute names instances of a class share, which only the size of their dicts shows; the
+// guard comparing those would retire the child after every textwrap.wrap().)
+
+TEST_CASE("a standard stream's file object re-initialised by one job still writes in the next") {
+  // FileIO.__init__ on the live stdout object: its descriptor, mode and closefd are C fields,
+  // not members; putting the same name object back leaves its __dict__ as recorded. Pointed at
+  // the wake-up eventfd (descriptor 1 itself is untouched, so the descriptor check agrees),
+  // every later print that reaches the descriptor fails (an eventfd takes 8-byte writes only).
+  require_unobservable({"import sys",
+                        "_raw = sys.stdout.buffer.raw\n"
+                        "_name = _raw.name\n"
+                        "_raw.__init__(3, 'w', closefd=False)\n"
+                        "_raw.name = _name",
+                        "(sys.stdout.buffer.raw.fileno(), print('progress', flush=True))"});
+}
+
+TEST_CASE("a standard stream's buffer re-initialised by one job is intact in the next") {
+  // BufferedWriter.__init__ swaps its raw stream and buffer size (C fields) and makes no object.
+  require_unobservable({"import sys", "sys.stdout.buffer.__init__(sys.stderr.buffer.raw, 1)",
+                        "(sys.stdout.buffer.raw.fileno(), sys.getsizeof(sys.stdout.buffer))"});
+}
+
+TEST_CASE("an ABC registry emptied by one job is intact in the next") {
+  // _abc._reset_registry (ABCMeta._abc_registry_clear) empties the registry without bumping
+  // the cache token the guard compares registries by.
+  require_unobservable({"import collections.abc",
+                        "collections.abc.Sequence._abc_registry_clear()\n"
+                        "collections.abc.MutableMapping._abc_registry_clear()",
+                        "(isinstance(range(1), collections.abc.Sequence),"
+                        " isinstance({}, collections.abc.Mapping))"});
+}
+
+TEST_CASE("the message domain set by one job is intact in the next") {
+  require_unobservable({"import _locale", "_locale.textdomain('planted')\n_locale.bindtextdomain('planted', '/planted')",
+                        "(_locale.textdomain(None), _locale.bindtextdomain('planted', None))"});
+}
+
