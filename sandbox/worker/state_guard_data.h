@@ -2,6 +2,8 @@
 // Internal to those two files; Python.h must be included before this header.
 #pragma once
 
+#include <tl/expected.hpp>
+
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
@@ -71,5 +73,13 @@ Snapshot* current();
 const char* audit_alarm();
 void set_alarm(const char* why);
 void set_quiet(bool quiet);
+
+// Installs the audit hook (state_guard_alarm.cpp); false if CPython refused it.
+bool install_audit_hook();
+
+// Replaces the functions whose C state the snapshot cannot read back (_imp's module makers,
+// _locale's message-catalogue settings) with ones that set the alarm first. Called before the
+// snapshot, so the replacements are what it records.
+tl::expected<void, std::string> guard_functions();
 
 }  // namespace autoif::sandbox::worker::guard

@@ -37,8 +37,8 @@ void call_quietly(PyObject* object, const char* method) {
 
 struct ChildBaseline {
   bool taken = false;
-  Py_ssize_t live_objects = 0;  // tracked objects outside the frozen generation
-  std::unordered_set<PyObject*> objects;  // which (held, so their addresses stay theirs)
+  // The tracked objects outside the frozen generation (held, so their addresses stay theirs).
+  std::unordered_set<PyObject*> objects;
   struct stat descriptors[4];
   bool open[4] = {};
 } g_baseline;
@@ -65,7 +65,7 @@ std::string describe_survivors(PyObject* objects) {
     types += Py_TYPE(object)->tp_name;
   }
   if (!types.empty()) types += ", ...)";
-  Py_ssize_t extra = PyList_GET_SIZE(objects) - g_baseline.live_objects;
+  Py_ssize_t extra = PyList_GET_SIZE(objects) - static_cast<Py_ssize_t>(g_baseline.objects.size());
   if (extra <= 0) return "the collector's lists changed (" + std::to_string(extra) + " objects)";
   return std::to_string(extra) + " objects outlived the job" + types;
 }
@@ -188,7 +188,7 @@ std::string compare(Snapshot& snapshot) {
     // Exactly the objects there were before the job: not one more (a job object that lives on
     // can act later), and not one fewer (gc.freeze() would hide a job's objects from the list;
     // gc.unfreeze() would swell it).
-    bool same = PyList_GET_SIZE(objects) == g_baseline.live_objects;
+    bool same = PyList_GET_SIZE(objects) == static_cast<Py_ssize_t>(g_baseline.objects.size());
     for (Py_ssize_t i = 0; same && i < PyList_GET_SIZE(objects); ++i)
       same = g_baseline.objects.contains(PyList_GET_ITEM(objects, i));
     std::string outlived = same ? "" : describe_survivors(objects);
@@ -276,7 +276,6 @@ void note_child_start() {
   PyErr_Clear();
   PyObject* objects = live_objects(*snapshot);
   if (!objects) return;
-  g_baseline.live_objects = PyList_GET_SIZE(objects);
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i)
     g_baseline.objects.insert(Py_NewRef(PyList_GET_ITEM(objects, i)));
   Py_DECREF(objects);
