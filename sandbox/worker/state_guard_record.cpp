@@ -41,7 +41,7 @@ bool immutable_c_type(const char* name) {
       "weakref.CallableProxyType", "types.SimpleNamespace", "types.GenericAlias", "moduledef",
       "PyCapsule", "stderrprinter", "re.Pattern", "re.Match", "datetime.date", "datetime.time",
       "datetime.datetime", "datetime.timedelta", "datetime.timezone", "decimal.Decimal",
-      "decimal.SignalDictMixin", "_collections._tuplegetter", "functools._lru_list_elem",
+"_collections._tuplegetter", "functools._lru_list_elem",
       "unicodedata.UCD", "EncodingMap", "Token.MISSING", "_json.Scanner", "_json.Encoder",
       "sys.flags", "sys.version_info", "sys.hash_info", "sys.int_info", "sys.float_info",
       "sys.thread_info", "fractions.Fraction", "operator.itemgetter", "operator.attrgetter",
@@ -142,7 +142,11 @@ void Recorder::one_object(PyObject* object) {
   while (base && (base->tp_flags & Py_TPFLAGS_HEAPTYPE) && !(base->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))
     base = base->tp_base;
   if (base && !handled && !immutable_c_type(base->tp_name)) {
-    if (std::strcmp(base->tp_name, "_random.Random") == 0) {
+    if (std::strcmp(base->tp_name, "decimal.SignalDictMixin") == 0) {
+      // A context's traps or flags: its one field points at the context's bits, and __init__
+      // on a live one sets it to null (the next job reading it would crash).
+      body(object, static_cast<std::size_t>(base->tp_basicsize));
+    } else if (std::strcmp(base->tp_name, "_random.Random") == 0) {
       // random's own generator is put back before every input; any other is compared.
       if (object != random_instance_) method_probe(object, "getstate", "a random generator's state");
     } else {

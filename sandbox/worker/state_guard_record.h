@@ -83,9 +83,10 @@ class Recorder {
     word(owner, where);
   }
 
-  // Every word of a C object's body after its header (fixed-size objects only).
-  void body(PyObject* object) {
-    auto size = static_cast<std::size_t>(Py_TYPE(object)->tp_basicsize);
+  // Every word of a C object's body after its header (fixed-size objects only), up to `size`
+  // bytes (default: its type's whole basic size).
+  void body(PyObject* object, std::size_t size = 0) {
+    if (size == 0) size = static_cast<std::size_t>(Py_TYPE(object)->tp_basicsize);
     for (std::size_t offset = sizeof(PyObject); offset + sizeof(std::uintptr_t) <= size;
          offset += sizeof(std::uintptr_t)) {
       auto* slot = reinterpret_cast<PyObject* const*>(reinterpret_cast<char*>(object) + offset);

@@ -252,3 +252,32 @@ TEST_CASE("the message domain set by one job is intact in the next") {
                         "(_locale.textdomain(None), _locale.bindtextdomain('planted', None))"});
 }
 
+// --- Third red-team round -------------------------------------------------------------------
+
+TEST_CASE("a decimal context's traps re-initialised by one job still work in the next") {
+  // SignalDict.__init__ nulls the C pointer behind a context's traps and flags mappings;
+  // str(context), which the guard probes, reads the context itself and never notices.
+  require_unobservable({"import decimal", "decimal.getcontext().traps.__init__()",
+                        "decimal.getcontext().traps[decimal.Inexact]"});
+}
+
+TEST_CASE("the default context's flags re-initialised by one job still work in the next") {
+  require_unobservable({"import decimal", "decimal.DefaultContext.flags.__init__()",
+                        "decimal.DefaultContext.flags[decimal.Inexact]"});
+}
+
+TEST_CASE("module-level instances re-initialised by one job are intact in the next") {
+  require_unobservable({"import json", "json._default_decoder.__init__(strict=False)",
+                        "(lambda: json.loads('\"a\\tb\"'))()"});
+  require_unobservable({"import datetime, _strptime", "_strptime._TimeRE_cache.__init__()",
+                        "datetime.datetime.strptime('2024 5', '%Y %m').month"});
+  require_unobservable({"import calendar", "calendar.setfirstweekday(6)", "calendar.firstweekday()"});
+  require_unobservable({"import random", "random._inst.__init__(5)", "random.random()"});
+  require_unobservable({"import sys", "sys.stdout.reconfigure(newline='\\r\\n')",
+                        "sys.stdout.write('a\\n')"});
+}
+
+TEST_CASE("a string interned by one job is not interned in the next") {
+  require_unobservable({"import sys", "sys.intern('rt3' + 'planted'.upper())",
+                        "sys.intern(''.join(['rt3', 'PLANTED'])) is sys.intern(''.join(['rt3', 'PLANTED']))"});
+}
