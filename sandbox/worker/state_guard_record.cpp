@@ -45,11 +45,20 @@ bool immutable_c_type(const char* name) {
       "unicodedata.UCD", "EncodingMap", "Token.MISSING", "_json.Scanner", "_json.Encoder",
       "sys.flags", "sys.version_info", "sys.hash_info", "sys.int_info", "sys.float_info",
       "sys.thread_info", "fractions.Fraction", "operator.itemgetter", "operator.attrgetter",
-      "operator.methodcaller", "staticmethod", "classmethod", "property", "function",
+      "operator.methodcaller",
       "module", "_contextvars.ContextVar", "_contextvars.Token", "hamt", "hamt_bitmap_node",
       "hamt_array_node", "hamt_collision_node",
   };
   return kImmutable.contains(name);
+}
+
+}  // namespace
+
+namespace {
+
+bool state_in_body(std::string_view base) {
+  return base == "decimal.SignalDictMixin" || base == "property" || base == "classmethod" ||
+         base == "staticmethod" || base == "functools.partial";
 }
 
 }  // namespace
@@ -142,9 +151,10 @@ void Recorder::one_object(PyObject* object) {
   while (base && (base->tp_flags & Py_TPFLAGS_HEAPTYPE) && !(base->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))
     base = base->tp_base;
   if (base && !handled && !immutable_c_type(base->tp_name)) {
-    if (std::strcmp(base->tp_name, "decimal.SignalDictMixin") == 0) {
-      // A context's traps or flags: its one field points at the context's bits, and __init__
-      // on a live one sets it to null (the next job reading it would crash).
+    if (state_in_body(base->tp_name)) {
+      // The C base's fields are the state: a context's traps or flags (one pointer at the
+      // context's bits, which __init__ on a live one sets to null), a property, classmethod,
+      // staticmethod or partial subclass (which __init__ or __setstate__ can refill).
       body(object, static_cast<std::size_t>(base->tp_basicsize));
     } else if (std::strcmp(base->tp_name, "_random.Random") == 0) {
       // random's own generator is put back before every input; any other is compared.

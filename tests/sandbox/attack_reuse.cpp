@@ -18,6 +18,15 @@ struct Tamper {
 
 enum class Outcome { retired, put_back };
 
+// Module-level garbage in a reference cycle whose finaliser patches re.escape when collected.
+constexpr const char* kCyclicLandmine =
+    "class _Mine:\n"
+    "    def __del__(self):\n"
+    "        re.escape = lambda s: 'forged'\n"
+    "_mine = _Mine()\n"
+    "_mine.self = _mine\n"
+    "del _mine";
+
 void require_contained(const Tamper& tamper, Outcome outcome) {
   std::string tamperer = std::string(tamper.imports) + "\n" + tamper.setup +
                          "\ndef evaluate(response):\n    return bool(" + tamper.changed + ")\n";
@@ -214,12 +223,7 @@ TEST_CASE("an ABC registration by one job is intact in the next") {
 
 TEST_CASE("a finaliser left in a reference cycle cannot patch the next job") {
   require_contained({"import re, gc",
-                     "class _Mine:\n"
-                     "    def __del__(self):\n"
-                     "        re.escape = lambda s: 'forged'\n"
-                     "_mine = _Mine()\n"
-                     "_mine.self = _mine\n"
-                     "del _mine",
+                     kCyclicLandmine,
                      "re.escape('a.b') == 'a\\\\.b'", "(gc.collect(), re.escape('a.b'))[1] == 'forged'"},
                     Outcome::retired);
 }
@@ -228,12 +232,7 @@ TEST_CASE("a finaliser that runs only after the job cannot patch the next job") 
   // The cycle is garbage from the start; it is collected when the job's objects are released,
   // and the guard compares only after that, so the patch it makes is seen.
   require_contained({"import re",
-                     "class _Mine:\n"
-                     "    def __del__(self):\n"
-                     "        re.escape = lambda s: 'forged'\n"
-                     "_mine = _Mine()\n"
-                     "_mine.self = _mine\n"
-                     "del _mine",
+                     kCyclicLandmine,
                      "re.escape('a.b') == 'a\\\\.b'", "True"},
                     Outcome::retired);
 }
